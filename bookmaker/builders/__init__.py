@@ -1,0 +1,55 @@
+"""Builders render a :class:`~bookmaker.model.Volume` into one output format.
+
+A builder is a module with ``NAME`` (as used by ``-f``), ``SUFFIX`` (".epub") and
+``build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult``.
+It writes only ``target`` (a temporary path the pipeline renames once the output
+is built and checked) and never reads source documents: everything it needs is
+in the model, the templates and the styles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Options shared by the CLI and the library API."""
+
+    jobs: int = 0
+    """Worker processes for builders that can use them; 0 means all cores."""
+    split: bool = False
+    """PDF: also write one PDF per document beside the book."""
+    allow_remote: bool = False
+    """Allow fetching remote images (off: they are dropped with a warning)."""
+    cache_dir: Path | None = None
+    """Where rendered pieces are cached; None disables the cache."""
+
+
+@dataclass
+class BuildResult:
+    """What a builder made."""
+
+    path: Path
+    """The file written (the temporary target)."""
+    pages: int | None = None
+    """Pages, for paged formats."""
+    extra_files: list[Path] = field(default_factory=list)
+    """Further files written beside the main one (split PDFs), also temporary."""
+    warnings: list[str] = field(default_factory=list)
+
+
+def builders() -> dict[str, ModuleType]:
+    """The available builders by name, imported on demand (WeasyPrint is slow to import)."""
+    import importlib
+
+    found = {}
+    for name, module in (("epub", "bookmaker.builders.epub"), ("pdf", "bookmaker.builders.pdf")):
+        try:
+            found[name] = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+    return found

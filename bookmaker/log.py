@@ -1,0 +1,30 @@
+"""One logger for bookmaker, and a counter of warnings for ``--strict``.
+
+Levels: DEBUG for internals, INFO for progress (shown with ``-v``), WARNING for
+anything a publisher should look at (a document without a title, a dropped
+remote image); errors are raised, not logged.
+"""
+
+from __future__ import annotations
+
+import logging
+
+LOGGER = logging.getLogger("bookmaker")
+
+
+class WarningCounter(logging.Handler):
+    """Counts warnings so that ``--strict`` can fail the build at the end."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.count = 0
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+        self.messages.append(record.getMessage())
+
+
+def warn(message: str, path: str | None = None) -> None:
+    """Log a warning, prefixed with the file it concerns."""
+    LOGGER.warning(f"{path}: {message}" if path else message)

@@ -1,0 +1,296 @@
+"""The ``bookmaker`` command: a thin layer over :mod:`bookmaker.pipeline`.
+
+Every command parses its options, calls the library and maps bookmaker's
+errors to a one-line ``error: <file>[:line[:col]]: <what>`` and an exit code.
+Tracebacks are shown only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import signal
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bookmaker import __version__
+from bookmaker.builders import BuildOptions
+from bookmaker.errors import BookmakerError, CheckError
+from bookmaker.log import LOGGER, WarningCounter
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Turn collected writings into EPUB ebooks and print-styled PDF books.",
+    pretty_exceptions_enable=False,
+)
+stderr = Console(stderr=True, highlight=False)
+
+
+class _State:
+    verbosity = 0
+    debug = False
+    strict = False
+    counter: WarningCounter | None = None
+
+
+STATE = _State()
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"bookmaker {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Only errors.")] = False,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Say what is done.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail if anything warned.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    STATE.verbosity = -1 if quiet else (1 if verbose else 0)
+    STATE.debug = debug
+    STATE.strict = strict
+    _setup_logging()
+
+
+def _setup_logging() -> None:
+    for handler in list(LOGGER.handlers):
+        LOGGER.removeHandler(handler)
+    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}[STATE.verbosity]
+    if STATE.debug:
+        level = logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    handler.setLevel(level)
+    LOGGER.addHandler(handler)
+    STATE.counter = WarningCounter()
+    LOGGER.addHandler(STATE.counter)
+    LOGGER.setLevel(logging.DEBUG if STATE.debug else logging.INFO)
+    LOGGER.propagate = False
+    # WeasyPrint's own warnings (missing fonts, refused URLs) go to the same place.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+
+
+@contextmanager
+def _progress():
+    """A Rich progress bar on stderr when it is a terminal and not quieted."""
+    if STATE.verbosity < 0 or not stderr.is_terminal:
+        yield lambda stage, done, total: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=stderr, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+def _formats(value: str) -> list[str]:
+    names = [name.strip().lower() for name in value.split(",") if name.strip()]
+    if not names:
+        raise typer.BadParameter("give at least one format, e.g. -f epub,pdf")
+    return list(dict.fromkeys(names))
+
+
+@app.command()
+def build(
+    path: Annotated[Path, typer.Argument(help="Volume folder or its volume.toml.")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path("dist"),
+    formats: Annotated[str, typer.Option("-f", "--formats", help="Comma-separated.")] = "epub,pdf",
+    check: Annotated[bool, typer.Option("--check", help="Fail on any EPUBCheck message.")] = False,
+    split: Annotated[bool, typer.Option("--split", help="PDF: also one PDF per document.")] = False,
+    jobs: Annotated[int, typer.Option("-j", "--jobs", help="Worker processes; 0 = all cores.")] = 0,
+    allow_remote: Annotated[
+        bool, typer.Option("--allow-remote", help="Fetch remote images (off by default).")
+    ] = False,
+) -> None:
+    """Build the volume at PATH into OUT/<slug>.epub and OUT/<slug>.pdf."""
+    from bookmaker.pipeline import available_formats, load_volume
+    from bookmaker.pipeline import build as run_build
+
+    wanted = _formats(formats)
+    available = available_formats()
+    missing = [name for name in wanted if name not in available]
+    if missing:
+        raise BookmakerError(
+            f"format '{missing[0]}' is not available (available: {', '.join(available) or 'none'})"
+        )
+    options = BuildOptions(jobs=jobs, split=split, allow_remote=allow_remote)
+    with _progress() as progress:
+        volume = load_volume(path, progress=progress)
+        report = run_build(volume, wanted, out, options, check=_epubcheck_gate if check else None)
+    _fail_if_strict()
+    for name, output in report.outputs.items():
+        pages = f", {report.pages[name]} pages" if name in report.pages else ""
+        _say(f"wrote {output} ({_size(output)}{pages})")
+        for extra in report.extra.get(name, []):
+            _say(f"wrote {extra} ({_size(extra)})", level=1)
+
+
+def _epubcheck_gate(fmt: str, temp: Path) -> None:
+    if fmt != "epub":
+        return
+    from bookmaker.checks.epubcheck import run_epubcheck
+
+    messages = run_epubcheck([temp])[temp]
+    if messages:
+        for message in messages:
+            stderr.print(f"  {message}", markup=False)
+        raise CheckError(f"EPUBCheck reported {len(messages)} message(s); output not written")
+
+
+@app.command()
+def inspect(
+    path: Annotated[Path, typer.Argument(help="Volume folder or its volume.toml.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show what bookmaker understood of a volume and each of its documents."""
+    from bookmaker.inspection import describe
+    from bookmaker.pipeline import load_volume
+
+    with _progress() as progress:
+        volume = load_volume(path, progress=progress)
+    report = describe(volume)
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        _print_inspection(report)
+    _fail_if_strict()
+
+
+def _print_inspection(report: dict) -> None:
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    info = report["volume"]
+    subtitle = f" — {info['subtitle']}" if info.get("subtitle") else ""
+    console.print(f"[bold]{info['title']}[/bold]{subtitle}")
+    if info.get("series"):
+        console.print(f"{info['series']} {info.get('series_number') or ''}".strip())
+    console.print(", ".join(info.get("authors", [])))
+    table = Table("#", "title", "part", "date", "words", "notes", "warnings")
+    for number, doc in enumerate(report["documents"], start=1):
+        table.add_row(str(number), doc["title"], doc["part"] or "", doc["date"] or "",
+                      str(doc["words"]), str(doc["notes"]), str(len(doc["warnings"])))
+    console.print(table)
+
+
+@app.command()
+def new(
+    name: Annotated[Path, typer.Argument(help="Folder to create for the new volume.")],
+) -> None:
+    """Create a volume folder with a commented volume.toml to fill in."""
+    from bookmaker.scaffold import scaffold
+
+    manifest = scaffold(name)
+    _say(f"created {manifest}; add documents under {manifest.parent / 'texts'} and list them")
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="EPUB files to validate.")],
+) -> None:
+    """Validate EPUB files with EPUBCheck and print its messages."""
+    from bookmaker.checks.epubcheck import run_epubcheck
+
+    for file in files:
+        if not file.is_file():
+            raise BookmakerError("no such file", file)
+    results = run_epubcheck(list(files))
+    total = 0
+    for file, messages in results.items():
+        for message in messages:
+            typer.echo(str(message))
+        total += len(messages)
+        _say(f"{file}: {len(messages)} message(s)")
+    if total:
+        raise CheckError(f"EPUBCheck reported {total} message(s)")
+
+
+@app.command()
+def clean(
+    path: Annotated[Path, typer.Argument(help="Volume folder.")] = Path("."),
+) -> None:
+    """Remove a volume's build cache (.bookmaker-cache/)."""
+    from bookmaker.manifest import locate
+
+    cache = locate(path).parent / ".bookmaker-cache"
+    if cache.is_dir():
+        shutil.rmtree(cache)
+        _say(f"removed {cache}")
+    else:
+        _say("no cache to remove")
+
+
+def _say(message: str, level: int = 0) -> None:
+    if STATE.verbosity >= level:
+        stderr.print(message, markup=False)
+
+
+def _size(path: Path) -> str:
+    size = path.stat().st_size
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} kB"
+
+
+def _fail_if_strict() -> None:
+    if STATE.strict and STATE.counter and STATE.counter.count:
+        raise BookmakerError(f"--strict: {STATE.counter.count} warning(s) were reported")
+
+
+def _on_sigterm(signum, frame):  # turn SIGTERM into the same clean stop as Ctrl-C
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (used by tests and ``python -m bookmaker``)."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args or os.environ.get("BOOKMAKER_DEBUG") == "1"
+    try:
+        result = app(args=args, prog_name="bookmaker", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except BookmakerError as exc:
+        if debug:
+            raise
+        _error(str(exc))
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        _error(exc.format_message().replace("\n", " "))
+        return exc.exit_code
+    except click.exceptions.Abort:
+        _error("interrupted; earlier outputs were left untouched")
+        return 130
+    except KeyboardInterrupt:
+        _error("interrupted; earlier outputs were left untouched")
+        return 130
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"error: {message}\n")
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""The one way through: manifest → readers → model → builders → checks.
+
+:func:`load_volume` reads a volume into the model; :func:`build` renders it with
+the chosen builders. Outputs are written to a temporary file beside the target
+and renamed only once built and checked, so a failure never touches a good
+earlier output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bookmaker.builders import BuildOptions, BuildResult, builders
+from bookmaker.errors import BookmakerError, BuildError, DocumentError, OutputError
+from bookmaker.log import warn
+from bookmaker.manifest import DocumentSpec, Manifest, load_manifest
+from bookmaker.model import Document, Part, Volume, slugify
+from bookmaker.readers import READERS, DocumentSource
+from bookmaker.resources import read_bytes
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)``."""
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def load_volume(path: str | Path, progress: Progress = _no_progress) -> Volume:
+    """Read the volume at PATH (a folder or its ``volume.toml``) into the model."""
+    manifest = load_manifest(path, supported_suffixes=set(READERS))
+    ids = _document_ids(manifest.documents)
+    total = len(ids)
+    parts = []
+    done = 0
+    for index, part_spec in enumerate(manifest.parts, start=1):
+        documents = []
+        for spec in part_spec.documents:
+            documents.append(read_document(spec, ids[spec.path], manifest))
+            done += 1
+            progress("read", done, total)
+        part_id = slugify(part_spec.title, "part") if part_spec.title else f"part-{index}"
+        parts.append(Part(id=f"part-{index}-{part_id}" if part_spec.title else part_id,
+                          title=part_spec.title, documents=documents))
+    return Volume(
+        slug=manifest.slug,
+        info=manifest.info,
+        settings=manifest.settings,
+        parts=parts,
+        root=str(manifest.root),
+        source_date=source_date([manifest.path, *(spec.path for spec in manifest.documents)]),
+    )
+
+
+def read_document(spec: DocumentSpec, doc_id: str, manifest: Manifest) -> Document:
+    """Read one document with the reader its file type calls for."""
+    entry = READERS[spec.path.suffix.lower()]
+    data = read_bytes(spec.path, spec.rel_path)
+    source = DocumentSource(
+        rel_path=spec.rel_path,
+        doc_id=doc_id,
+        language=manifest.info.language,
+        title=spec.title,
+        typography=manifest.settings.typography,
+    )
+    try:
+        document = entry.read(data, source)
+    except BookmakerError:
+        raise
+    except RecursionError:
+        raise DocumentError("document is nested too deeply to read", spec.rel_path) from None
+    except Exception as exc:  # a reader bug must still name the file, not crash the run
+        raise DocumentError(
+            f"{entry.name} reader failed ({type(exc).__name__}: {exc}); please report this",
+            spec.rel_path,
+        ) from exc
+    document.kind = spec.kind
+    for message in document.warnings:
+        warn(message, spec.rel_path)
+    return document
+
+
+def _document_ids(specs: Iterable[DocumentSpec]) -> dict[Path, str]:
+    """A unique, stable id per document from its file name."""
+    ids: dict[Path, str] = {}
+    used: set[str] = set()
+    for spec in specs:
+        base = slugify(spec.path.stem, "doc")
+        candidate, n = base, 2
+        while candidate in used:
+            candidate, n = f"{base}-{n}", n + 1
+        used.add(candidate)
+        ids[spec.path] = candidate
+    return ids
+
+
+def source_date(paths: Iterable[Path]) -> dt.datetime:
+    """The build date: ``SOURCE_DATE_EPOCH`` when set, else the newest source's mtime.
+
+    Never the clock, so that the same inputs give the same bytes.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    newest = max((p.stat().st_mtime for p in paths), default=0)
+    return dt.datetime.fromtimestamp(int(newest), tz=dt.UTC)
+
+
+# ------------------------------------------------------------------------ build
+
+
+@dataclass
+class BuildReport:
+    """What a build made, per format."""
+
+    outputs: dict[str, Path] = field(default_factory=dict)
+    extra: dict[str, list[Path]] = field(default_factory=dict)
+    pages: dict[str, int] = field(default_factory=dict)
+
+
+def available_formats() -> list[str]:
+    """Formats with an installed builder."""
+    return list(builders())
+
+
+def build(
+    volume: Volume,
+    formats: list[str],
+    out_dir: str | Path,
+    options: BuildOptions | None = None,
+    check: Callable[[str, Path], None] | None = None,
+) -> BuildReport:
+    """Build each format into ``out_dir/<slug><suffix>``.
+
+    ``check(format, temp_path)`` may raise to refuse an output; the previous
+    output is then left untouched.
+    """
+    options = options or BuildOptions()
+    table = builders()
+    unknown = [name for name in formats if name not in table]
+    if unknown:
+        known = ", ".join(table) or "none"
+        raise BuildError(f"unknown or unavailable format '{unknown[0]}' (available: {known})")
+    out = Path(out_dir)
+    _ensure_writable(out)
+    report = BuildReport()
+    for name in formats:
+        module = table[name]
+        target = out / f"{volume.slug}{module.SUFFIX}"
+        result = _build_atomically(module, volume, target, options, check)
+        report.outputs[name] = target
+        report.extra[name] = result.extra_files
+        if result.pages is not None:
+            report.pages[name] = result.pages
+    return report
+
+
+def _ensure_writable(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create output folder: {exc.strerror}", out) from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise OutputError("output folder is not writable; choose another with -o", out)
+
+
+def _build_atomically(module, volume: Volume, target: Path, options, check) -> BuildResult:
+    """Build into a temporary file beside ``target``, check it, then rename it into place."""
+    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    temp = Path(temp_name)
+    result: BuildResult | None = None
+    try:
+        result = module.build(volume, temp, options)
+        if check is not None:
+            check(module.NAME, temp)
+        finals = [_final_name(extra, temp, target) for extra in result.extra_files]
+        for extra, final in zip(result.extra_files, finals, strict=True):
+            os.replace(extra, final)
+        os.replace(temp, target)
+        result.extra_files = finals
+        return result
+    except OSError as exc:
+        raise OutputError(f"cannot write output: {exc.strerror or exc}", target) from None
+    finally:
+        temp.unlink(missing_ok=True)
+        if result is not None:
+            for extra in result.extra_files:
+                if extra.name.startswith(temp.stem):
+                    extra.unlink(missing_ok=True)
+
+
+def _final_name(extra: Path, temp: Path, target: Path) -> Path:
+    """Builders name extra files ``<temp stem>-<name>``; they become ``<target stem>-<name>``."""
+    if not extra.name.startswith(temp.stem):
+        raise BuildError(f"builder wrote an extra file outside the naming scheme: {extra.name}")
+    return target.parent / (target.stem + extra.name[len(temp.stem):])

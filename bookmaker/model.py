@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -43,8 +44,6 @@ _SLUG_STRIP = re.compile(r"[^a-z0-9]+")
 
 def slugify(text: str, fallback: str = "item") -> str:
     """Lower-case ASCII slug usable as a file name and an XML id (starts with a letter)."""
-    import unicodedata
-
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = _SLUG_STRIP.sub("-", ascii_text.lower()).strip("-")
     if not slug:
@@ -65,7 +64,7 @@ class Contributor(BaseModel):
     name: str = Field(description="The name as printed, e.g. 'Brian Pearce'.")
     role: str = Field(
         default="ctb",
-        description="MARC relator code: aut, trl, edt, ctb, ill, trc (transcriber), pfr (proofreader)…",
+        description="MARC relator code: aut, trl, edt, ctb, ill, trc (transcriber), pfr…",
     )
     file_as: str | None = Field(
         default=None, description="Sort form, e.g. 'Pearce, Brian'; derived when omitted."

@@ -1,0 +1,315 @@
+"""Archive plain-text transcriptions → Document.
+
+An archive text page looks like this (blank lines separate paragraphs)::
+
+    The Military Writings of          ┐
+    Leon Trotsky                      │ volume header, repeated on every page
+    Volume 1, 1918                    │
+    How the Revolution Armed          ┘
+    A Necessary Statement               title (before or after the credit)
+    Transcribed … by David Walters      credit → Document.credits
+    Speech at a meeting of …            occasion (optional)
+    [From Pravda, March 21, 1918.]      source line (optional)
+    * * *
+    Body paragraphs with [3] note markers …
+    December 30, 1918                   closing date
+    NOTES
+    [3] Note text …
+    return return / Contents / Next     navigation
+    Last updated on: 16.12.2006
+
+The reader splits the text into paragraphs once, classifies them in a few
+linear passes and never rescans the whole text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import escape
+
+from bookmaker.model import Block, Document
+from bookmaker.readers import DocumentSource
+from bookmaker.readers.common import (
+    NoteCalls,
+    NoteText,
+    ReadContext,
+    decode_source,
+    find_date,
+    finish_notes,
+    guarded,
+    is_date_line,
+    make_block,
+    settle_title,
+    text_to_inline,
+)
+from bookmaker.typography import smarten_html
+
+
+@dataclass
+class Para:
+    """Consecutive non-blank lines, and how many blank lines follow them."""
+
+    lines: list[str]
+    gap_after: int = 0
+
+    @property
+    def text(self) -> str:
+        return " ".join(line.strip() for line in self.lines)
+
+    @property
+    def indented(self) -> bool:
+        return all(line[:1] in (" ", "\t") for line in self.lines)
+
+
+NOTE_MARKER = re.compile(r"\[(\d{1,4}|\*{1,3})\]")
+_NOTE_ENTRY = re.compile(r"^\s*(?:\[(\d{1,4}|\*{1,3})\]|(\d{1,4})[.)])\s*(.*)$")
+_NOTES_HEADING = re.compile(r"^(notes?|foot-?notes|end-?notes)\s*:?$", re.I)
+_SEPARATOR = re.compile(r"^[\s*_=~#-]{3,}$")
+_LAST_UPDATED = re.compile(r"^(last\s+updated|updated\s+on)\b", re.I)
+_CREDIT = re.compile(
+    r"^(transcribed|transcription|html\s+mark-?up|mark-?up|proof-?read|scanned|"
+    r"converted|prepared|copyleft|public\s+domain)\b",
+    re.I,
+)
+_BRACKETED = re.compile(r"^\[(?!\s*(?:\d{1,4}|\*{1,3})\s*\]$)(.+)\]\.?$", re.S)
+_VOLUME_LINE = re.compile(r"^(volume|vol\.|book|tome)\s+([0-9]+|[ivxlc]+)\b", re.I)
+_OCCASION = re.compile(
+    r"^(speech|report|order|address|letter|telegram|article|interview|appeal|instruction|"
+    r"instructions|resolution|decree|theses|message|conversation|proclamation|draft|lecture|"
+    r"reply|memorandum|concluding|opening|closing|written|published|from|to|at|in|on|"
+    r"a\s+speech|an\s+address|an?\s+article)\b",
+    re.I,
+)
+_NAV_WORDS = {
+    "return", "contents", "content", "next", "previous", "prev", "back", "top", "index", "home",
+    "up", "main", "page", "chapter", "section", "archive", "table", "of", "to", "the",
+    "go", "trotsky", "internet", "mia", "tia", "volume", "list", "works", "writings",
+}
+_NAV_SPLIT = re.compile(r"[\s|:()\[\]<>«»/.,-]+")
+
+MAX_HEAD = 14
+"""Paragraphs before the body: a title page never has more."""
+MAX_HEAD_LINE = 250
+"""A header, title, occasion or source line is shorter than this."""
+
+
+def is_navigation(text: str) -> bool:
+    """A line of page navigation ('return return', 'Contents | Next')."""
+    if len(text) > 80:
+        return False
+    words = [w.lower() for w in _NAV_SPLIT.split(text) if w]
+    return bool(words) and all(w in _NAV_WORDS for w in words) and any(
+        w in ("return", "contents", "next", "previous", "prev", "back", "top", "index", "home")
+        for w in words
+    )
+
+
+def is_furniture(text: str) -> bool:
+    """Separators, navigation and 'Last updated' lines: never part of a book."""
+    return bool(_SEPARATOR.match(text)) or is_navigation(text) or bool(_LAST_UPDATED.match(text))
+
+
+def is_credit(text: str) -> bool:
+    """A transcriber's credit line ('Transcribed … by David Walters')."""
+    if len(text) >= 400 or not _CREDIT.match(text):
+        return False
+    lower = text.lower()
+    return " by " in lower or "archive" in lower or "marxists.org" in lower
+
+
+def split_paragraphs(text: str) -> list[Para]:
+    """Paragraphs of consecutive non-blank lines, with the blank lines after each."""
+    paras: list[Para] = []
+    current: list[str] = []
+    for line in text.split("\n"):
+        line = line.rstrip()
+        if line.strip():
+            current.append(line)
+        elif current:
+            paras.append(Para(current, gap_after=1))
+            current = []
+        elif paras:
+            paras[-1].gap_after += 1
+    if current:
+        paras.append(Para(current))
+    return paras
+
+
+@guarded
+def read(data: bytes, source: DocumentSource) -> Document:
+    """Read an archive plain-text transcription."""
+    ctx = ReadContext(source)
+    text = decode_source(data, ctx)
+    paras = split_paragraphs(text)
+    credits = [p.text for p in paras if is_credit(p.text)]
+    paras = [p for p in paras if not is_credit(p.text)]
+    paras = _drop_trailing_furniture(paras)
+    paras, note_texts = _split_notes(paras, ctx)
+    head, body = _split_head(paras)
+    header_end, title_at = _find_title(head)
+    calls = NoteCalls(source.doc_id, (n.key for n in note_texts))
+    smart = source.typography
+
+    def inline(raw: str) -> str:
+        return text_to_inline(raw, calls, NOTE_MARKER, smart)
+
+    title_html = occasion = source_line = None
+    extra: list[Para] = []
+    if title_at is not None:
+        title_html = inline(head[title_at].text)
+        for para in head[title_at + 1 :]:
+            raw = para.text
+            bracketed = _BRACKETED.match(raw)
+            if bracketed and source_line is None:
+                source_line = inline(bracketed.group(1).strip())
+            elif occasion is None and source_line is None and not extra and _is_occasion(raw):
+                occasion = inline(raw)
+            elif not is_furniture(raw):
+                extra.append(para)
+    body = [p for p in extra + body if not (is_navigation(p.text) or _LAST_UPDATED.match(p.text))]
+    body, source_line = _take_trailing_source(body, source_line, inline)
+    body, date_text, date = _take_closing_date(body)
+    blocks = [_block(p, inline) for p in body]
+    title, title_html = settle_title(ctx, title_html)
+    notes = finish_notes(ctx, calls, note_texts)
+    return Document(
+        id=source.doc_id,
+        source_path=source.rel_path,
+        title=title,
+        title_html=title_html,
+        occasion=occasion,
+        source_line=source_line,
+        date_text=date_text,
+        date=date,
+        blocks=[b for b in blocks if b.text or b.kind == "rule"],
+        notes=notes,
+        credits=credits,
+        warnings=ctx.warnings,
+    )
+
+
+def _drop_trailing_furniture(paras: list[Para]) -> list[Para]:
+    end = len(paras)
+    while end and is_furniture(paras[end - 1].text):
+        end -= 1
+    start = 0
+    while start < end and is_furniture(paras[start].text):
+        start += 1
+    return paras[start:end]
+
+
+def _split_notes(paras: list[Para], ctx: ReadContext) -> tuple[list[Para], list[NoteText]]:
+    """Cut the closing NOTES section off and parse its entries."""
+    heading = None
+    for i in range(len(paras) - 1, -1, -1):
+        if _NOTES_HEADING.match(paras[i].text):
+            heading = i
+            break
+    if heading is None or heading == 0:
+        return paras, []
+    notes: list[tuple[str, list[str]]] = []
+    for para in paras[heading + 1 :]:
+        if is_furniture(para.text):
+            continue
+        pending: list[str] = []
+        for line in para.lines:
+            entry = _NOTE_ENTRY.match(line)
+            if entry:
+                if pending and notes:
+                    notes[-1][1].append(" ".join(pending))
+                pending = []
+                notes.append((entry.group(1) or entry.group(2), []))
+                pending = [entry.group(3).strip()] if entry.group(3).strip() else []
+            else:
+                pending.append(line.strip())
+        if pending:
+            if notes:
+                notes[-1][1].append(" ".join(pending))
+            else:
+                ctx.warn("text in the NOTES section before the first note number; dropped")
+    texts = []
+    for label, paragraphs in notes:
+        html = "".join(f"<p>{smarten_html(escape(p, quote=False), ctx.source.typography)}</p>"
+                       for p in paragraphs)
+        texts.append(NoteText(label=label, html=html))
+    return paras[:heading], texts
+
+
+def _is_prose(para: Para) -> bool:
+    text = para.text
+    return len(text) > MAX_HEAD_LINE or (len(text) > 100 and text[-1:] in ".!?:;\u201d\"'")
+
+
+def _split_head(paras: list[Para]) -> tuple[list[Para], list[Para]]:
+    """Title-page paragraphs, and the body after them (separators in the head dropped)."""
+    limit = min(len(paras), MAX_HEAD)
+    for i in range(limit):
+        if _SEPARATOR.match(paras[i].text):
+            head = [p for p in paras[:i] if not is_furniture(p.text)]
+            if not any(_is_prose(p) for p in head):
+                return head, paras[i + 1 :]
+            break
+    end = 0
+    while end < limit and not _is_prose(paras[end]) and not _SEPARATOR.match(paras[end].text):
+        end += 1
+    if end == len(paras) and end > 1:
+        end = min(end, 1)  # a text without prose: its first line is the title
+    return [p for p in paras[:end] if not is_furniture(p.text)], paras[end:]
+
+
+def _find_title(head: list[Para]) -> tuple[int, int | None]:
+    """Where the volume header ends and which head paragraph is the title."""
+    candidates = [
+        i for i, p in enumerate(head)
+        if not _BRACKETED.match(p.text) and len(p.text) <= MAX_HEAD_LINE
+    ]
+    if not candidates:
+        return 0, None
+    header_end = 0
+    # A double blank line after the header (as on archive pages), or a volume line.
+    for i in candidates[:-1]:
+        if head[i].gap_after >= 2 and any(c > i for c in candidates):
+            header_end = i + 1
+    if header_end == 0:
+        for i in candidates:
+            if _VOLUME_LINE.match(head[i].text):
+                header_end = i + 1
+                later = [c for c in candidates if c > i]
+                if len(later) >= 2 and not _is_occasion(head[later[0]].text):
+                    header_end = later[0] + 1  # the volume's own title follows its number
+                break
+    rest = [c for c in candidates if c >= header_end]
+    if not rest:
+        return header_end, candidates[-1]
+    return header_end, rest[0]
+
+
+def _is_occasion(text: str) -> bool:
+    return len(text) <= MAX_HEAD_LINE and bool(_OCCASION.match(text))
+
+
+def _take_trailing_source(body: list[Para], source_line, inline):
+    if body and source_line is None:
+        match = _BRACKETED.match(body[-1].text)
+        if match and len(body[-1].text) <= MAX_HEAD_LINE:
+            return body[:-1], inline(match.group(1).strip())
+    return body, source_line
+
+
+def _take_closing_date(body: list[Para]):
+    for back in (1, 2):
+        if len(body) > back and is_date_line(body[-back].text):
+            text = body[-back].text
+            found = find_date(text)
+            date = found[1] if found else None
+            return body[:-back] + body[len(body) - back + 1 :], text, date
+    return body, None, None
+
+
+def _block(para: Para, inline) -> Block:
+    if _SEPARATOR.match(para.text):
+        return make_block("rule", '<hr class="section-break"/>')
+    if para.indented and len(para.lines) > 0:
+        return make_block("quote", f"<blockquote><p>{inline(para.text)}</p></blockquote>")
+    return make_block("paragraph", f"<p>{inline(para.text)}</p>")

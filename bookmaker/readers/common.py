@@ -1,0 +1,336 @@
+"""What every reader shares: decoding, warnings, note calls, blocks and dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import PurePosixPath
+
+from lxml import etree
+
+from bookmaker import encoding
+from bookmaker.errors import DocumentError
+from bookmaker.log import warn
+from bookmaker.model import (
+    Block,
+    BlockKind,
+    Document,
+    Note,
+    TypographySettings,
+    note_id,
+    noteref_id,
+)
+from bookmaker.readers import DocumentSource
+from bookmaker.typography import smarten_html
+
+# ------------------------------------------------------------------ context
+
+
+@dataclass
+class ReadContext:
+    """One reading of one document: its source and the warnings gathered so far."""
+
+    source: DocumentSource
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return self.source.rel_path
+
+    def warn(self, message: str) -> None:
+        """Log a warning about this document and keep it for ``Document.warnings``."""
+        warn(message, self.path)
+        self.warnings.append(message)
+
+    def error(self, message: str) -> DocumentError:
+        """A :class:`DocumentError` about this document, to raise."""
+        return DocumentError(message, self.path)
+
+
+def decode_source(data: bytes, ctx: ReadContext, declared: str | None = None) -> str:
+    """The document's text, decoded as a browser would; decoding guesses become warnings."""
+    notes: list[str] = []
+    text, _ = encoding.decode(data, declared, ctx.path, notes)
+    for note in notes:
+        ctx.warn(note)
+    return text
+
+
+def guarded(read: Callable[[bytes, DocumentSource], Document]):
+    """Wrap a reader so that library failures on hostile input become DocumentErrors.
+
+    Bugs of our own (TypeError, KeyError…) are left to surface: the fuzz tests must see them.
+    """
+
+    def wrapper(data: bytes, source: DocumentSource) -> Document:
+        try:
+            return read(data, source)
+        except DocumentError:
+            raise
+        except (etree.LxmlError, ValueError, RecursionError, UnicodeError) as exc:
+            raise DocumentError(
+                f"cannot read this document ({type(exc).__name__}: {exc}); "
+                "check that the file is a well-formed transcription",
+                source.rel_path,
+            ) from exc
+
+    wrapper.__doc__ = read.__doc__
+    wrapper.__name__ = read.__name__
+    return wrapper
+
+
+# -------------------------------------------------------------------- notes
+
+
+def noteref_html(doc_id: str, key: str, label: str, occurrence: int) -> str:
+    """A note call exactly as :mod:`bookmaker.model` documents it."""
+    return (
+        f'<a class="noteref" role="doc-noteref" id="{escape(noteref_id(doc_id, key, occurrence))}"'
+        f' href="#{escape(note_id(doc_id, key))}">{escape(label, quote=False)}</a>'
+    )
+
+
+def note_key(label: str) -> str:
+    """A document-scoped key for a printed label, safe inside an XML id."""
+    key = re.sub(r"[^A-Za-z0-9_.-]+", "-", label.strip()).strip("-")
+    if not key:
+        key = "star" * max(1, label.count("*")) if "*" in label else "x"
+    return key
+
+
+UNRESOLVED_CALL = "noteref-unresolved"
+"""Class of a call kept as superscript text because its note text is missing."""
+
+
+class NoteCalls:
+    """The note calls of one document: numbered occurrences and calls without a text."""
+
+    def __init__(self, doc_id: str, known_keys: Iterable[str]) -> None:
+        self.doc_id = doc_id
+        self.known = set(known_keys)
+        self.refs: dict[str, list[str]] = {}
+        self.missing: dict[str, None] = {}
+
+    def call(self, label: str) -> str:
+        """Markup for a call of the note printed as ``label``.
+
+        A call whose note text is missing stays as superscript text without a link.
+        """
+        key = note_key(label)
+        if key not in self.known:
+            self.missing.setdefault(label, None)
+            return f'<sup class="{UNRESOLVED_CALL}">{escape(label, quote=False)}</sup>'
+        refs = self.refs.setdefault(key, [])
+        refs.append(noteref_id(self.doc_id, key, len(refs) + 1))
+        return noteref_html(self.doc_id, key, label, len(refs))
+
+
+@dataclass
+class NoteText:
+    """A note text found in a source, before it is matched with its calls."""
+
+    label: str
+    html: str
+    """XHTML blocks (``<p>…</p>``) without the label."""
+
+    @property
+    def key(self) -> str:
+        return note_key(self.label)
+
+
+def finish_notes(ctx: ReadContext, calls: NoteCalls, texts: list[NoteText]) -> list[Note]:
+    """Model notes from the texts found, warning about calls and texts that do not meet."""
+    for label in calls.missing:
+        ctx.warn(f"note [{label}] is called but its text is missing; kept as plain superscript")
+    notes: list[Note] = []
+    seen: set[str] = set()
+    for text in texts:
+        key = text.key
+        if key in seen:
+            ctx.warn(f"note [{text.label}] appears twice; the second text is dropped")
+            continue
+        seen.add(key)
+        refs = tuple(calls.refs.get(key, ()))
+        if not refs:
+            ctx.warn(f"note [{text.label}] is never called in the text; kept at the end")
+        html = text.html or "<p></p>"
+        notes.append(
+            Note(
+                key=key,
+                label=text.label,
+                id=note_id(ctx.source.doc_id, key),
+                ref_ids=refs,
+                html=html,
+                text=plain_text(html),
+            )
+        )
+    return notes
+
+
+# ------------------------------------------------------------------- blocks
+
+_SPACE = re.compile(r"[ \t\n\r\f]+")  # not \s: keep no-break spaces
+
+
+def parse_fragment(html: str) -> etree._Element:
+    """Parse an XHTML fragment inside a ``div``; raises ValueError if it is not well formed."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    try:
+        return etree.fromstring(f"<div>{html}</div>", parser)
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"not well-formed XHTML: {exc}") from exc
+
+
+def plain_text(html: str) -> str:
+    """The text of an XHTML fragment with note calls removed and spaces collapsed."""
+    root = parse_fragment(html)
+    for call in root.iter("a", "sup"):
+        if {"noteref", UNRESOLVED_CALL} & set((call.get("class") or "").split()):
+            call.text = ""
+            for child in call:
+                child.text = child.tail = ""
+    return _SPACE.sub(" ", "".join(root.itertext())).strip()
+
+
+def make_block(kind: BlockKind, html: str) -> Block:
+    """A block from one well-formed XHTML element; its plain text is derived here."""
+    return Block(kind=kind, html=html, text=plain_text(html))
+
+
+def text_to_inline(
+    text: str,
+    calls: NoteCalls | None,
+    marker: re.Pattern[str] | None,
+    typography: TypographySettings | None = None,
+) -> str:
+    """Inline XHTML from plain ``text``: escaped, made typographic (when ``typography`` is
+    given), with its note markers (``marker`` group 1 = label) turned into calls.
+
+    Typography runs before the calls are inserted, on one run of text: markers such as
+    ``[3]`` are untouched by it, and a text without tags is much faster to process.
+    """
+    html = escape(text, quote=False)
+    if typography is not None:
+        html = smarten_html(html, typography)
+    if calls is None or marker is None:
+        return html
+    out: list[str] = []
+    last = 0
+    for match in marker.finditer(html):
+        out.append(html[last : match.start()])
+        out.append(calls.call(match.group(1)))
+        last = match.end()
+    out.append(html[last:])
+    return "".join(out)
+
+
+def strip_noterefs(inline_html: str) -> str:
+    """Plain text of inline HTML, note calls removed (for titles)."""
+    return plain_text(inline_html)
+
+
+# -------------------------------------------------------------------- dates
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|" \
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_DATE_MDY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
+_DATE_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})\b", re.I)
+_DATE_MY = re.compile(rf"\b{_MONTH},?\s+(\d{{4}})\b", re.I)
+_DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+
+MAX_DATE_LINE = 80
+"""A closing date line is short; longer lines are prose that happens to hold a date."""
+
+
+def find_date(text: str) -> tuple[str, dt.date | None] | None:
+    """The date a short line holds: ``(matched text, date or None)``, or None if it holds none.
+
+    A month and year, or a year alone, give a date text but no date.
+    """
+    if len(text) > MAX_DATE_LINE * 4:
+        return None
+    match = _DATE_ISO.search(text)
+    if match:
+        return match.group(0), _safe_date(*(int(g) for g in match.groups()))
+    match = _DATE_MDY.search(text)
+    if match:
+        month, day, year = match.groups()
+        return match.group(0), _safe_date(int(year), _MONTHS[month.lower()], int(day))
+    match = _DATE_DMY.search(text)
+    if match:
+        day, month, year = match.groups()
+        return match.group(0), _safe_date(int(year), _MONTHS[month.lower()], int(day))
+    match = _DATE_MY.search(text)
+    if match:
+        return match.group(0), None
+    return None
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A full date from text such as 'December 30, 1918', '30 December 1918' or ISO."""
+    found = find_date(text)
+    return found[1] if found else None
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+_DATE_LINE_REST = re.compile(r"^[\s,.;:()\[\]A-Za-z\u2019'-]*$")
+
+
+def is_date_line(text: str) -> bool:
+    """True for a short line that is a date, perhaps with a place ('Moscow, March 1918')."""
+    text = text.strip()
+    if not text or len(text) > MAX_DATE_LINE:
+        return False
+    found = find_date(text)
+    if found is None:
+        return bool(re.fullmatch(r"\(?\s*(1[5-9]\d\d|20\d\d)\s*\)?\.?", text))
+    rest = text.replace(found[0], " ", 1)
+    return len(rest.split()) <= 3 and bool(_DATE_LINE_REST.match(rest))
+
+
+# -------------------------------------------------------------------- titles
+
+
+def title_from_stem(rel_path: str) -> str:
+    """'texts/a-necessary_statement.txt' → 'A necessary statement'."""
+    stem = PurePosixPath(rel_path.replace("\\", "/")).stem
+    words = re.sub(r"[-_.]+", " ", stem).strip()
+    return words[:1].upper() + words[1:] if words else "Untitled"
+
+
+def settle_title(ctx: ReadContext, title_html: str | None) -> tuple[str, str]:
+    """The document's ``(title, title_html)``: the manifest's override, the found one, or the
+    file name with a warning."""
+    if ctx.source.title:
+        title = ctx.source.title.strip()
+        return title, escape(title, quote=False)
+    if title_html:
+        title = strip_noterefs(title_html)
+        if title:
+            return title, title_html
+    ctx.warn("no title found; using the file name")
+    title = title_from_stem(ctx.path)
+    return title, escape(title, quote=False)

@@ -15,10 +15,8 @@ import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
 
 import click
-import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -27,12 +25,6 @@ from bookmaker.builders import BuildOptions
 from bookmaker.errors import BookmakerError, CheckError
 from bookmaker.log import LOGGER, WarningCounter
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    help="Turn collected writings into EPUB ebooks and print-styled PDF books.",
-    pretty_exceptions_enable=False,
-)
 stderr = Console(stderr=True, highlight=False)
 
 
@@ -46,22 +38,14 @@ class _State:
 STATE = _State()
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"bookmaker {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Only errors.")] = False,
-    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Say what is done.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail if anything warned.")] = False,
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
-    ] = False,
-) -> None:
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Say what is done.")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.option("--strict", is_flag=True, help="Fail if anything warned.")
+@click.version_option(__version__, prog_name="bookmaker")
+def app(quiet: bool, verbose: bool, debug: bool, strict: bool) -> None:
+    """Turn collected writings into EPUB ebooks and print-styled PDF books."""
     STATE.verbosity = -1 if quiet else (1 if verbose else 0)
     STATE.debug = debug
     STATE.strict = strict
@@ -108,22 +92,24 @@ def _progress():
 def _formats(value: str) -> list[str]:
     names = [name.strip().lower() for name in value.split(",") if name.strip()]
     if not names:
-        raise typer.BadParameter("give at least one format, e.g. -f epub,pdf")
+        raise click.BadParameter("give at least one format, e.g. -f epub,pdf")
     return list(dict.fromkeys(names))
 
 
+PATH = click.Path(path_type=Path)
+
+
 @app.command()
-def build(
-    path: Annotated[Path, typer.Argument(help="Volume folder or its volume.toml.")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path("dist"),
-    formats: Annotated[str, typer.Option("-f", "--formats", help="Comma-separated.")] = "epub,pdf",
-    check: Annotated[bool, typer.Option("--check", help="Fail on any EPUBCheck message.")] = False,
-    split: Annotated[bool, typer.Option("--split", help="PDF: also one PDF per document.")] = False,
-    jobs: Annotated[int, typer.Option("-j", "--jobs", help="Worker processes; 0 = all cores.")] = 0,
-    allow_remote: Annotated[
-        bool, typer.Option("--allow-remote", help="Fetch remote images (off by default).")
-    ] = False,
-) -> None:
+@click.argument("path", type=PATH)
+@click.option("-o", "--out", type=PATH, default=Path("dist"), show_default=True,
+              help="Output folder.")
+@click.option("-f", "--formats", default="epub,pdf", show_default=True, help="Comma-separated.")
+@click.option("--check", is_flag=True, help="Fail on any EPUBCheck message.")
+@click.option("--split", is_flag=True, help="PDF: also one PDF per document.")
+@click.option("-j", "--jobs", type=int, default=0, help="Worker processes; 0 = all cores.")
+@click.option("--allow-remote", is_flag=True, help="Fetch remote images (off by default).")
+def build(path: Path, out: Path, formats: str, check: bool, split: bool, jobs: int,
+          allow_remote: bool) -> None:
     """Build the volume at PATH into OUT/<slug>.epub and OUT/<slug>.pdf."""
     from bookmaker.pipeline import available_formats, load_volume
     from bookmaker.pipeline import build as run_build
@@ -160,10 +146,9 @@ def _epubcheck_gate(fmt: str, temp: Path) -> None:
 
 
 @app.command()
-def inspect(
-    path: Annotated[Path, typer.Argument(help="Volume folder or its volume.toml.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
+@click.argument("path", type=PATH)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def inspect(path: Path, as_json: bool) -> None:
     """Show what bookmaker understood of a volume and each of its documents."""
     from bookmaker.inspection import describe
     from bookmaker.pipeline import load_volume
@@ -172,7 +157,7 @@ def inspect(
         volume = load_volume(path, progress=progress)
     report = describe(volume)
     if as_json:
-        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         _print_inspection(report)
     _fail_if_strict()
@@ -196,9 +181,8 @@ def _print_inspection(report: dict) -> None:
 
 
 @app.command()
-def new(
-    name: Annotated[Path, typer.Argument(help="Folder to create for the new volume.")],
-) -> None:
+@click.argument("name", type=PATH)
+def new(name: Path) -> None:
     """Create a volume folder with a commented volume.toml to fill in."""
     from bookmaker.scaffold import scaffold
 
@@ -207,9 +191,8 @@ def new(
 
 
 @app.command()
-def check(
-    files: Annotated[list[Path], typer.Argument(help="EPUB files to validate.")],
-) -> None:
+@click.argument("files", type=PATH, nargs=-1, required=True)
+def check(files: tuple[Path, ...]) -> None:
     """Validate EPUB files with EPUBCheck and print its messages."""
     from bookmaker.checks.epubcheck import run_epubcheck
 
@@ -220,7 +203,7 @@ def check(
     total = 0
     for file, messages in results.items():
         for message in messages:
-            typer.echo(str(message))
+            click.echo(str(message))
         total += len(messages)
         _say(f"{file}: {len(messages)} message(s)")
     if total:
@@ -228,9 +211,8 @@ def check(
 
 
 @app.command()
-def clean(
-    path: Annotated[Path, typer.Argument(help="Volume folder.")] = Path("."),
-) -> None:
+@click.argument("path", type=PATH, default=Path("."))
+def clean(path: Path) -> None:
     """Remove a volume's build cache (.bookmaker-cache/)."""
     from bookmaker.manifest import locate
 
@@ -267,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args or os.environ.get("BOOKMAKER_DEBUG") == "1"
     try:
-        result = app(args=args, prog_name="bookmaker", standalone_mode=False)
+        result = app.main(args=args, prog_name="bookmaker", standalone_mode=False)
         return result if isinstance(result, int) else 0
     except BookmakerError as exc:
         if debug:

@@ -1,0 +1,259 @@
+"""The print PDF builder (WeasyPrint).
+
+One HTML document is made from the ``pdf`` templates (front matter, part pages,
+documents), laid out with the theme's ``print.css`` and a small stylesheet made
+from the volume's ``[pdf]`` settings, inspected page by page (early stops,
+footnote placement), and only then written. Everything a render may read goes
+through :class:`~bookmaker.builders.pdf_fetcher.RestrictedFetcher`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bookmaker.builders import BuildOptions, BuildResult
+from bookmaker.builders.pdf_context import BookContext, book_context, offprint_context
+from bookmaker.builders.pdf_fonts import BookFace, find_face, font_face_css
+from bookmaker.checks import pdf as pdf_checks
+from bookmaker.checks.messages import Message, at_least
+from bookmaker.errors import BuildError
+from bookmaker.log import LOGGER, warn
+from bookmaker.model import Document, PdfSettings, Volume
+
+NAME = "pdf"
+SUFFIX = ".pdf"
+
+VARIANTS = {"pdf/a-3b": "pdf/a-3b", "pdf/ua-1": "pdf/ua-1"}
+"""Our setting → WeasyPrint's ``pdf_variant``."""
+
+
+@dataclass(frozen=True)
+class Trim:
+    """A trim size and the margins that suit it (inner = gutter)."""
+
+    width: str
+    height: str
+    top: str
+    bottom: str
+    inner: str
+    outer: str
+
+
+TRIMS: dict[str, Trim] = {
+    "a5": Trim("148mm", "210mm", "16mm", "20mm", "19mm", "14mm"),
+    "royal": Trim("156mm", "234mm", "18mm", "23mm", "21mm", "16mm"),
+    "us-trade": Trim("6in", "9in", "0.7in", "0.85in", "0.8in", "0.6in"),
+    "a4": Trim("210mm", "297mm", "24mm", "30mm", "32mm", "36mm"),
+    "letter": Trim("8.5in", "11in", "0.95in", "1.15in", "1.25in", "1.4in"),
+}
+"""Trim presets. A4 and Letter keep wide margins so that lines stay readable."""
+
+
+def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
+    """Render ``volume`` to ``target``; with ``options.split`` also one PDF per document."""
+    started = time.perf_counter()
+    settings = volume.settings.pdf
+    face = find_face(settings.font)
+    fetcher = make_fetcher(volume, face)
+    font_config = _font_config()
+    stylesheets = load_stylesheets(volume, settings, face, fetcher, font_config)
+    context = book_context(volume, face)
+    result = BuildResult(path=target)
+
+    html = render_html(volume, "book.html", context)
+    document = lay_out(html, volume, fetcher, stylesheets, font_config)
+    pages = pdf_checks.rendered_pages(document)
+    messages = run_page_checks(volume.documents, pages, settings, str(target))
+    front_pages = body_start(pages, context)
+    write(document, target, settings, front_pages)
+    messages += pdf_checks.check_fonts(target, face.postscript_prefix if face else None)
+    result.pages = len(document.pages)
+    report(messages, result)
+    LOGGER.info("PDF: %d pages in %.1f s", result.pages, time.perf_counter() - started)
+
+    if options.split:
+        for doc in volume.documents:
+            result.extra_files.append(
+                build_offprint(volume, doc, target, face, fetcher, stylesheets, font_config, result)
+            )
+    result.warnings += [f"PDF: {url} was not loaded" for url in fetcher.refused]
+    return result
+
+
+def build_offprint(
+    volume: Volume, doc: Document, target: Path, face, fetcher, stylesheets, font_config,
+    result: BuildResult,
+) -> Path:
+    """One document alone, with its own title block: ``<target stem>-<doc.id>.pdf``."""
+    path = target.with_name(f"{target.stem}-{doc.id}.pdf")
+    html = render_html(volume, "offprint.html", offprint_context(volume, face, doc))
+    document = lay_out(html, volume, fetcher, stylesheets, font_config)
+    pages = pdf_checks.rendered_pages(document)
+    settings = volume.settings.pdf
+    report(run_page_checks([doc], pages, settings, str(path)), result)
+    write(document, path, settings, 0)
+    return path
+
+
+# ------------------------------------------------------------------ steps
+
+
+def make_fetcher(volume: Volume, face: BookFace | None):
+    """The restricted fetcher: the volume, our styles and templates, the font folders."""
+    from bookmaker.builders.pdf_fetcher import RestrictedFetcher
+    from bookmaker.templating import TEMPLATES_DIR, styles_dir
+
+    roots = [Path(volume.root), styles_dir(), TEMPLATES_DIR]
+    if face is not None:
+        roots += face.folders
+    return RestrictedFetcher(roots)
+
+
+def page_css(settings: PdfSettings) -> str:
+    """The stylesheet made from the settings: page size and margins, bleed, type size."""
+    trim = TRIMS[settings.trim]
+    inner, outer = trim.inner, trim.outer
+    if settings.screen:
+        inner = outer = f"calc(({trim.inner} + {trim.outer}) / 2)"
+    css = [
+        "@page {",
+        f"  size: {trim.width} {trim.height};",
+        f"  margin: {trim.top} {outer} {trim.bottom} {inner};",
+    ]
+    if settings.bleed:
+        css += [f"  bleed: {settings.bleed};", "  marks: crop;"]
+    css += [
+        "}",
+        f"@page :left {{ margin-left: {outer}; margin-right: {inner}; }}",
+        f"@page :right {{ margin-left: {inner}; margin-right: {outer}; }}",
+        f"html {{ font-size: {settings.font_size}; }}",
+    ]
+    return "\n".join(css) + "\n"
+
+
+def _font_config():
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def load_stylesheets(volume: Volume, settings: PdfSettings, face, fetcher, font_config) -> list:
+    """The theme's print.css, then the face and the settings (which win).
+
+    ``@font-face`` rules only take effect through the same ``font_config`` the
+    render uses.
+    """
+    from weasyprint import CSS
+
+    from bookmaker.templating import find_style_file
+
+    root = Path(volume.root).resolve()
+    try:
+        print_css = find_style_file("print.css", root, settings.style)
+    except FileNotFoundError:
+        raise BuildError(
+            f"no print.css in the style '{settings.style}' nor in the default style; "
+            "reinstall bookmaker or add styles/print.css to the volume"
+        ) from None
+    return [
+        CSS(filename=str(print_css), url_fetcher=fetcher, font_config=font_config),
+        CSS(string=font_face_css(face), url_fetcher=fetcher, font_config=font_config,
+            base_url=root.as_uri() + "/"),
+        CSS(string=page_css(settings), url_fetcher=fetcher, font_config=font_config),
+    ]
+
+
+def render_html(volume: Volume, template: str, context: BookContext) -> str:
+    """The book (or an offprint) as one HTML string."""
+    from bookmaker.templating import make_environment
+
+    env = make_environment("pdf", Path(volume.root), volume.settings.pdf.style)
+    return env.get_template(template).render(book=context)
+
+
+def lay_out(html: str, volume: Volume, fetcher, stylesheets: list, font_config):
+    """Lay out the pages (WeasyPrint ``render``); nothing is written yet."""
+    from weasyprint import HTML
+
+    base_url = Path(volume.root).resolve().as_uri() + "/"
+    with _weasyprint_warnings():
+        return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+            stylesheets=stylesheets, font_config=font_config
+        )
+
+
+def run_page_checks(documents, pages, settings: PdfSettings, file: str) -> list[Message]:
+    """Completeness always; footnote placement when notes are footnotes."""
+    messages = pdf_checks.check_complete(documents, pages, file)
+    if settings.notes == "footnotes":
+        messages += pdf_checks.check_footnotes(documents, pages, file)
+    errors = at_least(messages, "error")
+    if errors:
+        raise BuildError("the PDF is incomplete: " + "; ".join(m.text for m in errors), file)
+    return messages
+
+
+def body_start(pages, context: BookContext) -> int:
+    """Number of front-matter pages: the index of the page where the body begins."""
+    where = pdf_checks.anchor_pages(pages)
+    return where.get(context.body_start_id, 0) if context.body_start_id else 0
+
+
+def write(document, target: Path, settings: PdfSettings, front_pages: int) -> None:
+    """Write the laid-out pages, with page labels (roman front matter, arabic body)."""
+    options = {"pdf_variant": VARIANTS[settings.variant]} if settings.variant else {}
+    if settings.variant == "pdf/ua-1":
+        options["pdf_tags"] = True
+    try:
+        with _weasyprint_warnings():
+            document.write_pdf(target, finisher=_page_labels(front_pages), **options)
+    except OSError as exc:
+        raise BuildError(f"cannot write the PDF: {exc.strerror or exc}", target) from None
+
+
+def _page_labels(front_pages: int):
+    """A finisher adding /PageLabels, so viewers show i, ii … then 1, 2 …"""
+    import pydyf
+
+    def finish(_document, pdf) -> None:
+        nums = []
+        if front_pages:
+            nums += [0, pydyf.Dictionary({"S": "/r"})]
+        nums += [front_pages, pydyf.Dictionary({"S": "/D"})]
+        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(nums)})
+
+    return finish
+
+
+def report(messages: list[Message], result: BuildResult) -> None:
+    """Warnings go to the log and into the result."""
+    for message in messages:
+        if message.severity == "warning":
+            warn(message.text, message.file)
+            result.warnings.append(message.format())
+
+
+class _weasyprint_warnings:
+    """Pass WeasyPrint's own warnings on as ours (a missing image, a CSS it ignores)."""
+
+    def __enter__(self):
+        self.handler = _Forward()
+        logging.getLogger("weasyprint").addHandler(self.handler)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        logging.getLogger("weasyprint").removeHandler(self.handler)
+
+
+class _Forward(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        LOGGER.debug("weasyprint: %s", record.getMessage())
+
+
+

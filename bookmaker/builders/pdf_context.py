@@ -1,0 +1,281 @@
+"""What the ``pdf`` templates are given: the volume prepared for print.
+
+Templates get plain objects with the strings they print, so they need no logic
+beyond loops and conditions. Footnote mode rewrites note calls into inline
+footnotes here, with lxml, rather than in the templates.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from html import escape
+
+from lxml import html as lxml_html
+
+from bookmaker import __version__
+from bookmaker.builders.pdf_fonts import BookFace
+from bookmaker.model import Document, Note, Volume
+
+PART_NUMBERS = ("One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
+                "Eleven", "Twelve", "Thirteen", "Fourteen", "Fifteen", "Sixteen", "Seventeen",
+                "Eighteen", "Nineteen", "Twenty")
+
+
+@dataclass
+class NoteView:
+    """A note printed at the end of its document."""
+
+    id: str
+    label: str
+    html: str
+    back_ref: str | None
+
+
+@dataclass
+class PieceView:
+    """A document as printed."""
+
+    id: str
+    kind: str
+    title_html: str
+    running_title: str
+    toc_title: str
+    title_caps: bool
+    kicker: str | None
+    occasion_html: str | None
+    source_html: str | None
+    body_html: str
+    date_text: str | None
+    endnotes: list[NoteView]
+    first: bool = False
+    """True for the body's first element: its page restarts the folios at 1."""
+
+
+@dataclass
+class PartView:
+    """A part page and its documents."""
+
+    id: str
+    title: str | None
+    number: str | None
+    intro_html: str | None
+    documents: list[PieceView]
+    first: bool = False
+
+
+@dataclass
+class BookContext:
+    """Everything the templates print about the volume."""
+
+    language: str
+    meta_title: str
+    title: str
+    subtitle: str | None
+    series: str | None
+    authors: list[str]
+    title_credits: list[str]
+    publisher: str | None
+    description: str | None
+    keywords: list[str]
+    source: str | None
+    rights: str | None
+    identifier: str | None
+    credits: list[str]
+    face: str
+    version: str
+    created: str | None
+    date_display: str | None
+    body_classes: list[str]
+    front_documents: list[PieceView] = field(default_factory=list)
+    parts: list[PartView] = field(default_factory=list)
+    body_start_id: str | None = None
+    """Id of the element whose page is body page 1."""
+
+
+def book_context(volume: Volume, face: BookFace | None) -> BookContext:
+    """The whole book for ``book.html``."""
+    context = _base_context(volume, face)
+    footnotes = volume.settings.pdf.notes == "footnotes"
+    for doc in volume.documents:
+        if doc.kind == "front":
+            context.front_documents.append(piece_view(doc, footnotes))
+    numbered = [part for part in volume.parts if part.title]
+    number_parts = len(numbered) > 1 and not any(
+        part.title.lower().startswith(("part ", "book ", "section ")) for part in numbered
+    )
+    count = 0
+    for part in volume.parts:
+        docs = [piece_view(doc, footnotes) for doc in part.documents if doc.kind != "front"]
+        if not docs and not part.title:
+            continue
+        number = None
+        if part.title and number_parts:
+            count += 1
+            number = PART_NUMBERS[count - 1] if count <= len(PART_NUMBERS) else str(count)
+        context.parts.append(
+            PartView(part.id, part.title, number, part.intro_html, docs)
+        )
+    _mark_body_start(context)
+    if volume.has_parts:
+        context.body_classes.append("has-parts")
+    return context
+
+
+def offprint_context(volume: Volume, face: BookFace | None, doc: Document) -> BookContext:
+    """One document for ``offprint.html``."""
+    context = _base_context(volume, face)
+    context.body_classes.append("offprint")
+    piece = piece_view(doc, volume.settings.pdf.notes == "footnotes")
+    context.parts.append(PartView("offprint", None, None, None, [piece]))
+    return context
+
+
+def _base_context(volume: Volume, face: BookFace | None) -> BookContext:
+    info = volume.info
+    settings = volume.settings.pdf
+    title_credits = []
+    if info.translators:
+        title_credits.append("Translated by " + _and(info.translators))
+    if info.editors:
+        title_credits.append("Edited by " + _and(info.editors))
+    classes = [f"notes-{settings.notes}", f"openings-{settings.openings}"]
+    if settings.screen:
+        classes.append("screen")
+    date = volume.source_date
+    return BookContext(
+        language=info.language,
+        meta_title=info.full_title,
+        title=info.title,
+        subtitle=info.subtitle,
+        series=info.series,
+        authors=list(info.authors),
+        title_credits=title_credits,
+        publisher=info.publisher,
+        description=info.description,
+        keywords=list(info.subjects),
+        source=info.source,
+        rights=info.rights,
+        identifier=info.identifier,
+        credits=volume.credits(),
+        face=face.family if face else "the system serif",
+        version=__version__,
+        created=date.isoformat() if date else None,
+        date_display=f"{date.day} {date:%B %Y}" if date else None,
+        body_classes=classes,
+    )
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _mark_body_start(context: BookContext) -> None:
+    for part in context.parts:
+        if part.title:
+            part.first = True
+            context.body_start_id = part.id
+            return
+        if part.documents:
+            part.documents[0].first = True
+            context.body_start_id = part.documents[0].id
+            return
+
+
+# --------------------------------------------------------------- documents
+
+
+def piece_view(doc: Document, footnotes: bool) -> PieceView:
+    """A document's strings for ``document.html``; with ``footnotes``, calls become footnotes."""
+    title = doc.title
+    caps = title.isupper() and sum(c.isalpha() for c in title) > 3
+    readable = _title_case(title) if caps else title
+    notes = {note.id: note for note in doc.notes}
+    placed: set[str] = set()
+    convert = (lambda fragment: _footnotes(fragment, notes, placed)) if footnotes else (
+        lambda fragment: fragment
+    )
+    title_html = convert(doc.title_html or escape(doc.title))
+    occasion = convert(doc.occasion) if doc.occasion else None
+    source = convert(doc.source_line) if doc.source_line else None
+    body = "\n".join(convert(block.html) for block in doc.blocks)
+    endnotes = [
+        NoteView(note.id, note.label, note.html, note.ref_ids[0] if note.ref_ids else None)
+        for note in doc.notes
+        if note.id not in placed
+    ]
+    return PieceView(
+        id=doc.id,
+        kind=doc.kind,
+        title_html=title_html,
+        running_title=readable,
+        toc_title=readable,
+        title_caps=caps,
+        kicker=doc.part_heading,
+        occasion_html=occasion,
+        source_html=source,
+        body_html=body,
+        date_text=doc.date_text,
+        endnotes=endnotes,
+    )
+
+
+def _title_case(text: str) -> str:
+    small = {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
+    out = []
+    for i, word in enumerate(text.lower().split()):
+        out.append(word if i and word in small else word[:1].upper() + word[1:])
+    return " ".join(out)
+
+
+def _footnotes(fragment: str, notes: dict[str, Note], placed: set[str]) -> str:
+    """Replace each note's first call in ``fragment`` with the note itself, as a footnote.
+
+    The call keeps its id on an empty span so that checks can find the call's page.
+    Later calls of a note already placed stay links to it.
+    """
+    if "noteref" not in fragment:
+        return fragment
+    wrapper = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    for call in wrapper.xpath('.//a[contains(concat(" ", @class, " "), " noteref ")]'):
+        target = (call.get("href") or "").lstrip("#")
+        note = notes.get(target)
+        if note is None or note.id in placed:
+            continue
+        placed.add(note.id)
+        marker = lxml_html.Element("span", {"class": "fn-anchor", "id": call.get("id", "")})
+        footnote = _footnote_element(note)
+        footnote.tail = call.tail
+        parent = call.getparent()
+        index = parent.index(call)
+        parent.remove(call)
+        parent.insert(index, marker)
+        parent.insert(index + 1, footnote)
+    return escape(wrapper.text or "", quote=False) + "".join(
+        lxml_html.tostring(child, encoding="unicode") for child in wrapper
+    )
+
+
+def _footnote_element(note: Note):
+    """``<span class="footnote">`` holding the note's blocks as inline spans."""
+    footnote = lxml_html.Element("span", {"class": "footnote", "id": note.id,
+                                          "data-label": note.label})
+    blocks = lxml_html.fragment_fromstring(note.html or "<p></p>", create_parent="div")
+    if blocks.text and blocks.text.strip():
+        lead = lxml_html.Element("span", {"class": "fn-p"})
+        lead.text = blocks.text
+        footnote.append(lead)
+    for block in blocks:
+        block = copy.deepcopy(block)
+        tail = block.tail
+        block.tail = None
+        block.tag = "span"
+        block.attrib.clear()
+        block.set("class", "fn-p")
+        for inner in block.iter():
+            if inner is not block and inner.tag in {"p", "div", "blockquote", "ul", "ol", "li"}:
+                inner.tag = "span"
+        footnote.append(block)
+        if tail and tail.strip():
+            block.tail = tail
+    return footnote

@@ -1,0 +1,54 @@
+"""The URL fetcher WeasyPrint renders with: only local files we trust, never the network.
+
+WeasyPrint asks its fetcher for every stylesheet, font and image. This one lets
+through ``data:`` URLs and ``file:`` URLs inside the allowed folders (the volume,
+the styles and templates, the font packages) and refuses everything else with a
+warning, so that a document body cannot make a render read ``/etc/passwd`` or
+call a server.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from weasyprint.urls import URLFetcher
+
+from bookmaker.log import warn
+from bookmaker.resources import is_allowed_file
+
+
+class RefusedURL(ValueError):
+    """A URL the restricted fetcher will not open; WeasyPrint turns it into a skipped resource."""
+
+
+class RestrictedFetcher(URLFetcher):
+    """A :class:`weasyprint.urls.URLFetcher` limited to ``data:`` and allowed ``file:`` URLs."""
+
+    def __init__(self, roots: list[Path], **kwargs) -> None:
+        # No redirects: only local files are served, and a redirect is how the
+        # old default fetcher's protocol check was bypassed (CVE-2025-68616).
+        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, **kwargs)
+        self.roots = [Path(root).resolve() for root in roots]
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file":
+            path = Path(url2pathname(unquote(urlsplit(url).path)))
+            if is_allowed_file(path, self.roots):
+                return super().fetch(url, headers)
+            reason = "it is outside the volume, styles and font folders, or missing"
+        else:
+            reason = "remote and other non-file resources are not fetched for print"
+        self._refuse(url, reason)
+        raise RefusedURL(f"bookmaker refused {url}")
+
+    def _refuse(self, url: str, reason: str) -> None:
+        if url not in self.refused:
+            self.refused.append(url)
+            shown = url if len(url) <= 120 else url[:117] + "…"
+            warn(f"PDF: not loading '{shown}': {reason}")

@@ -1,0 +1,86 @@
+"""The book face: find the installed font package and declare it to WeasyPrint.
+
+Faces come from OFL font packages on PyPI (``fontpkg-eb-garamond`` …), which ship
+variable TTFs. WeasyPrint 70 ignores weight ranges in ``@font-face``, so the face
+is declared once per weight the stylesheet uses, all pointing at the same file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bookmaker.log import warn
+
+WEIGHTS = (400, 600, 700)
+"""Weights print.css uses: text, semibold headings, bold."""
+
+FALLBACK_STACK = "serif"
+
+
+@dataclass(frozen=True)
+class BookFace:
+    """An installed face: its CSS family name and files by style."""
+
+    slug: str
+    """Package slug, e.g. 'eb-garamond'."""
+    family: str
+    """Family name as declared in CSS, e.g. 'EB Garamond'."""
+    files: dict[str, Path]
+    """Font file by style ('normal', 'italic')."""
+
+    @property
+    def folders(self) -> list[Path]:
+        """Folders the fetcher must allow for this face."""
+        return sorted({path.parent for path in self.files.values()})
+
+    @property
+    def postscript_prefix(self) -> str:
+        """Start of the font names in the PDF ('EBGaramond'), for checks."""
+        return self.family.replace(" ", "")
+
+
+def find_face(slug: str) -> BookFace | None:
+    """The installed book face ``slug``, or None with a warning naming what is missing."""
+    try:
+        import fontpkg
+
+        family = fontpkg.family(slug)
+    except ImportError:
+        warn(f"the font package manager 'fontpkg' is not installed; the book face '{slug}' "
+             "cannot be found and the PDF will use a system serif: pip install fontpkg")
+        return None
+    except Exception:  # fontpkg.FamilyNotInstalled and its relatives
+        warn(f"the book face '{slug}' is not installed; the PDF will use a system serif: "
+             f"pip install fontpkg-{slug}")
+        return None
+    files: dict[str, Path] = {}
+    for font_file in family.files:
+        if font_file.path.is_file():
+            files.setdefault(font_file.style, font_file.path)
+    if "normal" not in files:
+        warn(f"the font package for '{slug}' has no upright font file; "
+             "the PDF will use a system serif; reinstall it")
+        return None
+    if "italic" not in files:
+        warn(f"the book face '{family.name}' has no italic; WeasyPrint will slant the upright")
+    return BookFace(slug=slug, family=family.name, files=files)
+
+
+def font_face_css(face: BookFace | None) -> str:
+    """``@font-face`` rules for ``face``, and the face set on ``html``."""
+    if face is None:
+        return f"html {{ font-family: {FALLBACK_STACK}; }}\n"
+    rules = []
+    for style, path in sorted(face.files.items()):
+        for weight in WEIGHTS:
+            rules.append(
+                "@font-face {\n"
+                f'  font-family: "{face.family}";\n'
+                f"  src: url({path.resolve().as_uri()!s});\n"
+                f"  font-style: {style};\n"
+                f"  font-weight: {weight};\n"
+                "}"
+            )
+    rules.append(f'html {{ font-family: "{face.family}", {FALLBACK_STACK}; }}')
+    return "\n".join(rules) + "\n"

@@ -1,0 +1,285 @@
+"""Checks of a print PDF: on the laid-out pages before writing, and on the written file.
+
+WeasyPrint can stop a long book early without an error (issues #2798, #2100) and
+misplace footnotes (#1564, #2502), so the builder renders, inspects the pages with
+these functions, and only then writes the file. Results are
+:class:`~bookmaker.checks.messages.Message` data; the builder decides what fails.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bookmaker.checks.messages import Message
+from bookmaker.model import Document
+
+HYPHENATION_MARKS = ("\u2010", "\u00ad")
+"""What WeasyPrint adds at a hyphenated line end (hyphenate-character, soft hyphen)."""
+
+SKIPPED_CLASSES = {"noteref", "noteref-repeat"}
+"""Inline elements left out of page text: note calls are not words of the text."""
+
+LAST_WORDS = 6
+"""How many final words of the book must be found on its pages."""
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+
+
+@dataclass
+class RenderedPage:
+    """What one laid-out page shows, taken from WeasyPrint's boxes."""
+
+    index: int
+    """Physical page index, from 0."""
+    lines: list[str] = field(default_factory=list)
+    """Lines of the main text area, in order (note calls left out)."""
+    footnotes: list[str] = field(default_factory=list)
+    """Lines of the footnote area."""
+    margins: list[str] = field(default_factory=list)
+    """Texts of the margin boxes: running heads and folios."""
+    anchors: set[str] = field(default_factory=set)
+    """Ids of the elements that start on this page."""
+
+    @property
+    def text(self) -> str:
+        """The main text with hyphenated line ends joined."""
+        return join_lines(self.lines)
+
+
+# ------------------------------------------------------------------ text
+
+
+def join_lines(lines: Iterable[str]) -> str:
+    """Join lines into one string: hyphenated breaks closed up, other breaks made spaces."""
+    out = ""
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if out.endswith(HYPHENATION_MARKS):
+            out = out[:-1] + line
+        elif out.endswith(("-", "\u2014", "/")) or not out:
+            out += line
+        else:
+            out += " " + line
+    return out
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words of ``text``, punctuation dropped (typographic apostrophes kept)."""
+    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+
+
+def rendered_pages(document) -> list[RenderedPage]:
+    """The text, margin texts and anchors of every page of a rendered WeasyPrint Document."""
+    from weasyprint.formatting_structure import boxes
+
+    pages = []
+    for index, page in enumerate(document.pages):
+        rendered = RenderedPage(index=index, anchors=set(page.anchors))
+        for child in page._page_box.children:
+            if isinstance(child, boxes.MarginBox):
+                text = " ".join(_lines(child, boxes)).strip()
+                if text:
+                    rendered.margins.append(text)
+            elif isinstance(child, boxes.FootnoteAreaBox):
+                rendered.footnotes.extend(_lines(child, boxes))
+            else:
+                rendered.lines.extend(_lines(child, boxes))
+        pages.append(rendered)
+    return pages
+
+
+def _lines(box, boxes) -> list[str]:
+    """Text of each line box under ``box``, depth first."""
+    if isinstance(box, boxes.LineBox):
+        return ["".join(_inline_text(box, boxes))]
+    found = []
+    for child in getattr(box, "children", ()):
+        found.extend(_lines(child, boxes))
+    return found
+
+
+def _inline_text(box, boxes) -> list[str]:
+    if isinstance(box, boxes.TextBox):
+        return [box.text]
+    if _skipped(box):
+        return []
+    parts = []
+    for child in getattr(box, "children", ()):
+        if isinstance(child, boxes.InlineBlockBox | boxes.BlockLevelBox):
+            parts.append(" " + " ".join(_lines(child, boxes)) + " ")
+        else:
+            parts.extend(_inline_text(child, boxes))
+    return parts
+
+
+def _skipped(box) -> bool:
+    tag = box.element_tag or ""
+    if tag.endswith(("::footnote-call", "::footnote-marker")):
+        return True
+    element = box.element
+    if element is None or "::" in tag:
+        return False
+    classes = set((element.get("class") or "").split())
+    return bool(classes & SKIPPED_CLASSES)
+
+
+def anchor_pages(pages: list[RenderedPage]) -> dict[str, int]:
+    """Physical page index of every anchor (first occurrence)."""
+    found: dict[str, int] = {}
+    for page in pages:
+        for anchor in page.anchors:
+            found.setdefault(anchor, page.index)
+    return found
+
+
+# ---------------------------------------------------------------- checks
+
+
+def check_complete(
+    documents: list[Document], pages: list[RenderedPage], file: str | None = None
+) -> list[Message]:
+    """Errors when the rendering stopped early: too few pages, a title or the last words missing."""
+    messages = []
+    if len(pages) < len(documents):
+        messages.append(Message(
+            "PDF-001", "error", file, None,
+            f"the PDF has {len(pages)} pages for {len(documents)} documents: "
+            "WeasyPrint stopped early; run with -v to see its log",
+        ))
+    text = " ".join(words(" ".join(page.text for page in pages)))
+    for doc in documents:
+        title = " ".join(words(doc.title))
+        if title and title not in text:
+            messages.append(Message(
+                "PDF-002", "error", doc.source_path, None,
+                f"the title '{doc.title}' is not in the rendered PDF: the rendering stopped "
+                "early or lost this document",
+            ))
+    tail = last_words(documents)
+    if tail and " ".join(tail) not in text:
+        last_doc = next(doc for doc in reversed(documents) if doc.words)
+        messages.append(Message(
+            "PDF-003", "error", last_doc.source_path, None,
+            f"the book's last words ('… {' '.join(tail)}') are not in the rendered PDF: "
+            "WeasyPrint stopped early (issues #2798, #2100)",
+        ))
+    return messages
+
+
+def last_words(documents: list[Document], count: int = LAST_WORDS) -> list[str]:
+    """The final words of the last document that has a body."""
+    for doc in reversed(documents):
+        for block in reversed(doc.blocks):
+            found = words(block.text)
+            if found:
+                return found[-count:]
+    return []
+
+
+def check_footnotes(
+    documents: list[Document], pages: list[RenderedPage], file: str | None = None
+) -> list[Message]:
+    """Warnings for footnotes printed on another page than their call (WeasyPrint #1564, #2502).
+
+    The builder gives each footnote its note's id and puts its call's id on an empty
+    span just before it, so both positions are page anchors.
+    """
+    where = anchor_pages(pages)
+    messages = []
+    for doc in documents:
+        for note in doc.notes:
+            if not note.ref_ids or note.id not in where:
+                continue
+            call_page = where.get(note.ref_ids[0])
+            note_page = where[note.id]
+            if call_page is not None and call_page != note_page:
+                messages.append(Message(
+                    "PDF-010", "warning", doc.source_path, None,
+                    f"footnote {note.label} of '{doc.title}' is printed on page {note_page + 1} "
+                    f"but called on page {call_page + 1}; consider notes = \"endnotes\"",
+                ))
+    return messages
+
+
+# ------------------------------------------------------- the written file
+
+
+@dataclass(frozen=True)
+class PdfFont:
+    """A font as the PDF names it."""
+
+    name: str
+    """BaseFont without the slash, e.g. 'ABCDEF+EBGaramond-Regular'."""
+    embedded: bool
+    """A FontFile, FontFile2 or FontFile3 stream is present."""
+
+    @property
+    def subset(self) -> bool:
+        """The name carries a subset tag: six capitals and '+'."""
+        return bool(re.match(r"^[A-Z]{6}\+", self.name))
+
+    @property
+    def bare_name(self) -> str:
+        """The name without its subset tag, e.g. 'EB-Garamond-Italic'."""
+        return self.name.split("+", 1)[-1]
+
+    def is_face(self, prefix: str) -> bool:
+        """True when this is the face ``prefix`` ('EBGaramond'), ignoring spaces and dashes."""
+        squeeze = re.sub(r"[^A-Za-z0-9]", "", self.bare_name).lower()
+        return squeeze.startswith(re.sub(r"[^A-Za-z0-9]", "", prefix).lower())
+
+
+def pdf_fonts(path: Path) -> list[PdfFont]:
+    """Every font used on the pages of the PDF at ``path``, once each."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    found: dict[str, PdfFont] = {}
+    for page in reader.pages:
+        resources = page.get("/Resources")
+        fonts = resources.get_object().get("/Font") if resources else None
+        if not fonts:
+            continue
+        for ref in fonts.get_object().values():
+            font = ref.get_object()
+            descendants = font.get("/DescendantFonts")
+            target = descendants.get_object()[0].get_object() if descendants else font
+            name = str(target.get("/BaseFont") or font.get("/BaseFont") or "").lstrip("/")
+            descriptor = target.get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor else {}
+            embedded = any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+            found.setdefault(name, PdfFont(name, embedded))
+    return list(found.values())
+
+
+def check_fonts(path: Path, family_prefix: str | None, file: str | None = None) -> list[Message]:
+    """Every font embedded and subset; warnings for fonts other than the book face."""
+    messages = []
+    for font in pdf_fonts(path):
+        if not font.embedded:
+            messages.append(Message(
+                "PDF-020", "error", file, None,
+                f"font {font.name} is not embedded; printers reject such files",
+            ))
+        elif not font.subset:
+            messages.append(Message("PDF-021", "warning", file, None,
+                                    f"font {font.name} is embedded whole, not subset"))
+        if family_prefix and not font.is_face(family_prefix):
+            messages.append(Message(
+                "PDF-022", "warning", file, None,
+                f"font {font.bare_name} stands in for the book face ({family_prefix}) somewhere: "
+                "a character the face lacks, or a style it does not have",
+            ))
+    return messages
+
+
+def pdf_page_texts(path: Path) -> list[str]:
+    """The text of every page of the PDF at ``path`` (pypdf), one string per page."""
+    from pypdf import PdfReader
+
+    return [page.extract_text() or "" for page in PdfReader(path).pages]

@@ -29,9 +29,12 @@ _SMARTY = (
 _TOKENS = re.compile(r"(<[^>]*>)|([^<]+|<)")
 _NUMERIC_REF = re.compile(r"&#(\d{1,7});")
 _TRIPLE_HYPHEN = re.compile(r"(?<!-)---(?!-)")
-_SPACED_HYPHEN = re.compile(r"(?<=[^\s-]) +- +(?=[^\s-])")
-_INITIAL = re.compile(r"\b([A-Z]\.) (?=[A-Z])")
-_NUMBER_ABBREV = re.compile(r"\b(No\.|Nos\.|no\.|nos\.|p\.|pp\.|vol\.|Vol\.) (?=\d)")
+_SPACED_HYPHEN = re.compile(r" -(?<=[^\s-] -) (?=[^\s-])")
+# Anchored on the full stop, then lookarounds: fast, and each match is replaced by a literal.
+_INITIAL = re.compile(r"\.(?<=\b[A-Z]\.) (?=[A-Z])")
+_NUMBER_ABBREV = re.compile(
+    r"\.(?:(?<=\b[Nn]o\.)|(?<=\b[Nn]os\.)|(?<=\bp\.)|(?<=\bpp\.)|(?<=\b[Vv]ol\.)) (?=\d)"
+)
 _SKIP_TAG = re.compile(r"<(/?)(pre|code)\b", re.IGNORECASE)
 
 
@@ -60,8 +63,8 @@ def _dashes(text: str) -> str:
 
 
 def _no_break(text: str) -> str:
-    text = _INITIAL.sub("\\1\u00a0", text)
-    return _NUMBER_ABBREV.sub("\\1\u00a0", text)
+    text = _INITIAL.sub(".\u00a0", text)
+    return _NUMBER_ABBREV.sub(".\u00a0", text)
 
 
 def _on_text(html: str, change) -> str:

@@ -1,0 +1,477 @@
+"""The EPUB 3 builder: a volume in, one reproducible ``.epub`` out.
+
+Every page is rendered from a Jinja2 template (``bookmaker/templates/epub/``,
+overridable per volume and per style), finished with lxml (note calls get their
+EPUB 3 type), assembled into a package with ebooklib, then re-packed so that the
+same volume always gives the same bytes.
+
+Reading order: cover, title page, imprint, contents, front matter, then each
+part (its title page, its documents), then back matter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import posixpath
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ebooklib import epub
+
+from bookmaker import __version__
+from bookmaker.builders import BuildOptions, BuildResult
+from bookmaker.builders.epub_cover import CoverImage, cover_for
+from bookmaker.builders.epub_markup import MarkupError, finish_page, finish_xml
+from bookmaker.builders.epub_zip import repack
+from bookmaker.errors import BuildError, OutputError
+from bookmaker.log import warn
+from bookmaker.model import Document, Part, Volume, VolumeInfo
+from bookmaker.templating import find_style_file, make_environment
+
+NAME = "epub"
+SUFFIX = ".epub"
+
+TEXT_DIR = "text"
+"""Folder of the XHTML pages inside the package folder."""
+CSS_FILE = "css/epub.css"
+NCX_FILE = "toc.ncx"
+
+ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/bookmaker/identifier")
+"""Namespace of the identifiers derived from a volume's slug and title."""
+
+FALLBACK_DATE = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
+"""Build date when the volume has none and SOURCE_DATE_EPOCH is unset (never the clock)."""
+
+ROLE_LABELS = {
+    "aut": "Author",
+    "trl": "Translator",
+    "edt": "Editor",
+    "ctb": "Contributor",
+    "ill": "Illustrator",
+    "trc": "Transcriber",
+    "pfr": "Proofreader",
+    "aui": "Introduction",
+    "win": "Introduction",
+    "ann": "Annotator",
+    "bkp": "Producer",
+    "pbl": "Publisher",
+}
+"""How the imprint names a MARC relator role; unknown codes print as the code."""
+
+MATTER_TYPES = [
+    ("foreword", "foreword", "doc-foreword"),
+    ("preface", "preface", "doc-preface"),
+    ("introduction", "introduction", "doc-introduction"),
+    ("prologue", "prologue", "doc-prologue"),
+    ("epilogue", "epilogue", "doc-epilogue"),
+    ("afterword", "afterword", "doc-afterword"),
+    ("appendix", "appendix", "doc-appendix"),
+    ("glossary", "glossary", "doc-glossary"),
+    ("bibliography", "bibliography", "doc-bibliography"),
+    ("acknowledg", "acknowledgments", "doc-acknowledgments"),
+]
+"""Front and back matter recognised by a word of its title: (word, epub:type, ARIA role)."""
+
+
+# ----------------------------------------------------------------- the plan
+
+
+@dataclass
+class Page:
+    """One XHTML file of the book, before rendering."""
+
+    id: str
+    """Manifest id (an XML name)."""
+    file: str
+    """Path inside the package folder, e.g. 'text/doc-0001.xhtml'."""
+    title: str
+    """Plain title: the page's <title> and its contents entry."""
+    template: str
+    """Template name, e.g. 'document.xhtml'."""
+    body_type: str | None
+    """epub:type of <body>: frontmatter, bodymatter or backmatter."""
+    context: dict[str, Any] = field(default_factory=dict)
+    """What the template needs besides the common context."""
+    source: str | None = None
+    """The source file, for error messages."""
+    properties: list[str] = field(default_factory=list)
+    """Manifest properties ('nav')."""
+
+
+@dataclass
+class NavEntry:
+    """A line of the contents, with the entries nested under it."""
+
+    title: str
+    file: str
+    """Target inside the package folder (with a fragment, if any)."""
+    children: list[NavEntry] = field(default_factory=list)
+    order: int = 0
+    """Position in reading order, from 1 (the NCX's playOrder)."""
+    href: str = ""
+    """Target relative to the file that links to it; set when rendering."""
+
+
+@dataclass
+class Plan:
+    """The whole book laid out: pages in reading order, contents and landmarks."""
+
+    pages: list[Page]
+    contents: list[NavEntry]
+    landmarks: list[dict[str, str]]
+    """epub:type, file and title of each landmark."""
+
+
+_NAME_OK = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+
+
+def _file_stem(ident: str, taken: set[str]) -> str:
+    """A file stem and manifest id from a model id, unique within the book."""
+    stem = ident if _NAME_OK.match(ident) else "x-" + re.sub(r"[^A-Za-z0-9_.-]+", "-", ident)
+    candidate, n = stem, 2
+    while candidate in taken:
+        candidate, n = f"{stem}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def matter_semantics(doc: Document) -> tuple[str | None, str | None]:
+    """epub:type and ARIA role of a document's section."""
+    if doc.kind == "text":
+        return "chapter", "doc-chapter"
+    title = doc.title.lower()
+    for word, epub_type, role in MATTER_TYPES:
+        if word in title:
+            return epub_type, role
+    return None, None
+
+
+def plan_book(volume: Volume) -> Plan:
+    """Lay the volume out as pages in reading order, with its contents and landmarks."""
+    taken = {"cover", "titlepage", "imprint", "nav"}
+    pages = [
+        Page("cover", f"{TEXT_DIR}/cover.xhtml", "Cover", "cover.xhtml", "frontmatter"),
+        Page("titlepage", f"{TEXT_DIR}/titlepage.xhtml", "Title Page", "titlepage.xhtml",
+             "frontmatter"),
+        Page("imprint", f"{TEXT_DIR}/imprint.xhtml", "Imprint", "imprint.xhtml", "frontmatter"),
+        Page("nav", f"{TEXT_DIR}/nav.xhtml", "Contents", "nav.xhtml", "frontmatter",
+             properties=["nav"]),
+    ]
+    contents: list[NavEntry] = []
+
+    def doc_page(doc: Document, level: int, body_type: str) -> Page:
+        stem = _file_stem(doc.id, taken)
+        section_type, role = matter_semantics(doc)
+        context = {"doc": doc, "level": level, "section_type": section_type, "section_role": role}
+        return Page(stem, f"{TEXT_DIR}/{stem}.xhtml", doc.title, "document.xhtml", body_type,
+                    context, source=doc.source_path)
+
+    front = [d for d in volume.documents if d.kind == "front"]
+    back = [d for d in volume.documents if d.kind == "back"]
+    for doc in front:
+        pages.append(doc_page(doc, 1, "frontmatter"))
+        contents.append(NavEntry(doc.title, pages[-1].file))
+
+    body_start: str | None = None
+    for part in volume.parts:
+        texts = [d for d in part.documents if d.kind == "text"]
+        if not texts:
+            continue
+        children = contents
+        level = 1
+        if part.title:
+            page = _part_page(part, taken)
+            pages.append(page)
+            entry = NavEntry(part.title, page.file)
+            contents.append(entry)
+            children = entry.children
+            level = 2
+        for doc in texts:
+            pages.append(doc_page(doc, level, "bodymatter"))
+            children.append(NavEntry(doc.title, pages[-1].file))
+        if body_start is None:
+            body_start = pages[-len(texts) - (1 if part.title else 0)].file
+
+    for doc in back:
+        pages.append(doc_page(doc, 1, "backmatter"))
+        contents.append(NavEntry(doc.title, pages[-1].file))
+
+    _number(contents)
+    landmarks = [
+        {"type": "cover", "file": pages[0].file, "title": "Cover"},
+        {"type": "titlepage", "file": pages[1].file, "title": "Title Page"},
+        {"type": "toc", "file": pages[3].file + "#toc", "title": "Contents"},
+    ]
+    if body_start is None and len(pages) > 4:
+        body_start = pages[4].file
+    if body_start:
+        landmarks.append({"type": "bodymatter", "file": body_start, "title": "Start of Content"})
+    return Plan(pages, contents, landmarks)
+
+
+def _part_page(part: Part, taken: set[str]) -> Page:
+    stem = _file_stem(part.id, taken)
+    return Page(stem, f"{TEXT_DIR}/{stem}.xhtml", part.title or "", "part.xhtml", "bodymatter",
+                {"part": part})
+
+
+def _number(entries: list[NavEntry], start: int = 1) -> int:
+    """Number entries in reading order (depth first) for the NCX playOrder."""
+    n = start
+    for entry in entries:
+        entry.order = n
+        n = _number(entry.children, n + 1)
+    return n
+
+
+def _with_hrefs(entries: list[NavEntry], from_file: str) -> list[NavEntry]:
+    """The entries with ``href`` relative to ``from_file``'s folder."""
+    base = posixpath.dirname(from_file)
+    for entry in entries:
+        path, _, fragment = entry.file.partition("#")
+        entry.href = posixpath.relpath(path, base or ".") + (f"#{fragment}" if fragment else "")
+        _with_hrefs(entry.children, from_file)
+    return entries
+
+
+# ------------------------------------------------------------ dates and ids
+
+
+def build_date(volume: Volume) -> dt.datetime:
+    """The reproducible build date (UTC): the volume's, SOURCE_DATE_EPOCH, else a fixed date."""
+    when = volume.source_date
+    if when is None:
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        if epoch.isdigit():
+            when = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+        else:
+            warn("the volume has no build date and SOURCE_DATE_EPOCH is unset; "
+                 "dating the EPUB 1980-01-01")
+            when = FALLBACK_DATE
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(dt.UTC).replace(microsecond=0)
+
+
+def book_identifier(volume: Volume) -> str:
+    """The manifest's identifier, else a UUID derived from the slug and title (never random)."""
+    if volume.info.identifier:
+        return volume.info.identifier
+    name = volume.slug + "\n" + volume.info.title
+    return f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, name)}"
+
+
+def file_as(name: str) -> str:
+    """Sort form of a personal name: 'Leon Trotsky' → 'Trotsky, Leon'."""
+    words = name.split()
+    if len(words) < 2:
+        return name
+    return f"{words[-1]}, {' '.join(words[:-1])}"
+
+
+def _number_text(number: float) -> str:
+    return str(int(number)) if number == int(number) else str(number)
+
+
+_W3CDTF = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+# ---------------------------------------------------------------- metadata
+
+
+def set_metadata(book: epub.EpubBook, volume: Volume, identifier: str, modified: dt.datetime,
+                 has_cover: bool) -> None:
+    """Dublin Core, EPUB 3 refinements, series (EPUB 3 and calibre) and accessibility."""
+    info = volume.info
+
+    def meta(value: str, **attributes: str) -> None:
+        book.add_metadata(None, "meta", value, attributes)
+
+    book.metadata[epub.NAMESPACES["OPF"]]["generator"] = [
+        ("", {"name": "generator", "content": f"bookmaker {__version__}"})
+    ]
+    book.IDENTIFIER_ID = "book-id"
+    book.set_identifier(identifier)
+    book.title = info.title
+    book.add_metadata("DC", "title", info.title, {"id": "title"})
+    meta("main", refines="#title", property="title-type")
+    if info.subtitle:
+        book.add_metadata("DC", "title", info.subtitle, {"id": "subtitle"})
+        meta("subtitle", refines="#subtitle", property="title-type")
+    book.set_language(info.language)
+
+    counters = {"creator": 0, "contributor": 0}
+    for person in info.all_contributors():
+        element = "creator" if person.role == "aut" else "contributor"
+        counters[element] += 1
+        ident = f"{element}-{counters[element]}"
+        book.add_metadata("DC", element, person.name, {"id": ident})
+        meta(person.role, refines=f"#{ident}", property="role", scheme="marc:relators")
+        meta(person.file_as or file_as(person.name), refines=f"#{ident}", property="file-as")
+
+    if info.date and _W3CDTF.match(info.date):
+        book.add_metadata("DC", "date", info.date)
+    for name in ("publisher", "rights", "description", "source"):
+        value = getattr(info, name)
+        if value:
+            book.add_metadata("DC", name, value)
+    for subject in info.subjects:
+        book.add_metadata("DC", "subject", subject)
+
+    if info.series:
+        meta(info.series, id="series", property="belongs-to-collection")
+        meta("series", refines="#series", property="collection-type")
+        if info.series_number is not None:
+            meta(_number_text(info.series_number), refines="#series", property="group-position")
+        # calibre reads its own OPF 2 metas, not belongs-to-collection.
+        book.add_metadata(None, "meta", "", {"name": "calibre:series", "content": info.series})
+        if info.series_number is not None:
+            book.add_metadata(None, "meta", "", {"name": "calibre:series_index",
+                                                 "content": _number_text(info.series_number)})
+
+    set_accessibility(meta, has_cover)
+
+
+def set_accessibility(meta, has_cover: bool) -> None:
+    """schema.org accessibility metadata: only what is true of every book we make."""
+    meta("textual", property="schema:accessMode")
+    if has_cover:
+        meta("visual", property="schema:accessMode")
+    meta("textual", property="schema:accessModeSufficient")
+    for feature in ("structuralNavigation", "tableOfContents", "readingOrder"):
+        meta(feature, property="schema:accessibilityFeature")
+    if has_cover:
+        # The cover is the only image, and it carries alternative text.
+        meta("alternativeText", property="schema:accessibilityFeature")
+    meta("none", property="schema:accessibilityHazard")
+    meta(
+        "Reflowable text with a navigable table of contents, headings for every part and "
+        "document, and notes linked to their calls in both directions. The cover image has "
+        "a text alternative.",
+        property="schema:accessibilitySummary",
+    )
+
+
+# ------------------------------------------------------------------ render
+
+
+def _imprint_people(info: VolumeInfo) -> list[dict[str, str]]:
+    """Contributors the imprint's first line does not already name."""
+    return [
+        {"name": p.name, "role_label": ROLE_LABELS.get(p.role, p.role)}
+        for p in info.all_contributors()
+        if p.role not in ("aut", "trl")
+    ]
+
+
+def render_pages(volume: Volume, plan: Plan, cover: CoverImage, identifier: str,
+                 when: dt.datetime) -> dict[str, bytes]:
+    """Every page of ``plan`` rendered and finished, by page id."""
+    env = make_environment("epub", Path(volume.root), volume.settings.epub.style)
+    info = volume.info
+    common: dict[str, Any] = {
+        "volume": volume,
+        "info": info,
+        "lang": info.language,
+        "identifier": identifier,
+        "version": __version__,
+        "series_number": (
+            _number_text(info.series_number) if info.series_number is not None else None
+        ),
+    }
+    extra: dict[str, dict[str, Any]] = {
+        "cover": {
+            "cover_alt": f"Cover: {info.full_title}"
+            + (f", by {', '.join(info.authors)}" if info.authors else ""),
+        },
+        "imprint": {
+            "people": _imprint_people(info),
+            "credits": volume.credits(),
+            "build_date": when.date(),
+            "build_date_text": f"{when:%B} {when.day}, {when.year}",
+        },
+    }
+    rendered: dict[str, bytes] = {}
+    for page in plan.pages:
+        base = posixpath.dirname(page.file)
+        context = {
+            **common,
+            **extra.get(page.id, {}),
+            **page.context,
+            "page": page,
+            "css_href": posixpath.relpath(CSS_FILE, base),
+            "cover_href": posixpath.relpath(cover.file_name, base),
+            "entries": _with_hrefs(plan.contents, page.file),
+            "landmarks": [
+                {**mark, "href": posixpath.relpath(mark["file"].split("#")[0], base)
+                 + ("#" + mark["file"].split("#")[1] if "#" in mark["file"] else "")}
+                for mark in plan.landmarks
+            ],
+        }
+        text = env.get_template(page.template).render(context)
+        try:
+            rendered[page.id] = finish_page(text)
+        except MarkupError as exc:
+            raise BuildError(
+                f"the EPUB page '{page.file}' is not well-formed XHTML ({exc}); "
+                "check the document's markup or the overriding template",
+                page.source or page.template,
+            ) from None
+    ncx = env.get_template("toc.ncx").render(
+        {**common, "entries": _with_hrefs(plan.contents, NCX_FILE),
+         "depth": 2 if any(e.children for e in plan.contents) else 1}
+    )
+    rendered["ncx"] = finish_xml(ncx)
+    return rendered
+
+
+# ------------------------------------------------------------------ build
+
+
+def assemble(volume: Volume, plan: Plan, rendered: dict[str, bytes], cover: CoverImage,
+             identifier: str, when: dt.datetime) -> bytes:
+    """The EPUB package written by ebooklib (not yet reproducible byte-wise)."""
+    book = epub.EpubBook()
+    set_metadata(book, volume, identifier, when, has_cover=True)
+    css = find_style_file("epub.css", Path(volume.root), volume.settings.epub.style)
+    book.add_item(epub.EpubItem(uid="css", file_name=CSS_FILE, media_type="text/css",
+                                content=css.read_bytes()))
+    book.set_cover(cover.file_name, cover.data, create_page=False)
+    for page in plan.pages:
+        item = epub.EpubItem(uid=page.id, file_name=page.file,
+                             media_type="application/xhtml+xml", content=rendered[page.id])
+        item.properties = list(page.properties)
+        book.add_item(item)
+    book.add_item(epub.EpubItem(uid="ncx", file_name=NCX_FILE,
+                                media_type="application/x-dtbncx+xml", content=rendered["ncx"]))
+    book.spine = [page.id for page in plan.pages]
+    guide_types = {"cover": "cover", "titlepage": "title-page", "toc": "toc", "bodymatter": "text"}
+    book.guide = [
+        {"type": guide_types[mark["type"]], "href": mark["file"], "title": mark["title"]}
+        for mark in plan.landmarks
+    ]
+    buffer = io.BytesIO()
+    epub.write_epub(buffer, book, {"mtime": when, "raise_exceptions": True,
+                                   "epub3_landmark": False, "epub3_pages": False})
+    return buffer.getvalue()
+
+
+def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
+    """Write ``volume`` as an EPUB 3 book to ``target``."""
+    when = build_date(volume)
+    identifier = book_identifier(volume)
+    cover = cover_for(volume)
+    plan = plan_book(volume)
+    rendered = render_pages(volume, plan, cover, identifier, when)
+    archive = assemble(volume, plan, rendered, cover, identifier, when)
+    data = repack(archive, when)
+    try:
+        Path(target).write_bytes(data)
+    except OSError as exc:
+        raise OutputError(f"cannot write the EPUB: {exc.strerror or exc}", target) from None
+    return BuildResult(path=Path(target))

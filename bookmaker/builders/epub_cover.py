@@ -1,0 +1,126 @@
+"""The EPUB cover image: the volume's own, or one drawn from its metadata.
+
+The drawn cover is 1600×2560 pixels (the 1:1.6 ratio ebook shops ask for), set
+in EB Garamond, the book face. It depends only on the metadata, so it is the
+same image on every build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from bookmaker.errors import BuildError
+from bookmaker.model import Volume, VolumeInfo
+
+WIDTH, HEIGHT = 1600, 2560
+PAPER = (244, 239, 228)
+INK = (34, 30, 28)
+ACCENT = (139, 26, 26)
+"""A deep red band for the series line."""
+
+
+@dataclass(frozen=True)
+class CoverImage:
+    """A cover ready to go into the book."""
+
+    data: bytes
+    media_type: str
+    file_name: str
+    """Name inside the book, e.g. 'images/cover.png'."""
+    width: int
+    height: int
+    generated: bool
+    """True when bookmaker drew it."""
+
+
+def cover_for(volume: Volume) -> CoverImage:
+    """The volume's own cover image when the manifest names one, else a drawn one."""
+    if volume.info.cover:
+        return load_cover(Path(volume.root), volume.info.cover)
+    return draw_cover(volume.info)
+
+
+def load_cover(root: Path, relative: str) -> CoverImage:
+    """Read the publisher's cover image (JPEG or PNG) from the volume folder."""
+    from bookmaker import resources
+
+    path = resources.resolve_inside(root, relative, root / "volume.toml", what="cover image")
+    data = resources.read_bytes(path, relative)
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format
+            width, height = image.size
+    except (OSError, ValueError) as exc:
+        raise BuildError(
+            f"cover image cannot be read: {exc}; give a JPEG or PNG", relative
+        ) from None
+    if kind == "JPEG":
+        return CoverImage(data, "image/jpeg", "images/cover.jpg", width, height, False)
+    if kind == "PNG":
+        return CoverImage(data, "image/png", "images/cover.png", width, height, False)
+    raise BuildError(f"cover image is {kind}; convert it to JPEG or PNG", relative)
+
+
+def _font(size: int, weight: int = 400, italic: bool = False) -> ImageFont.FreeTypeFont:
+    try:
+        import fontpkg
+
+        path = fontpkg.path("EB Garamond", style="italic" if italic else "normal")
+        font = ImageFont.truetype(str(path), size)
+    except Exception:  # any missing or broken font falls back to Pillow's own face
+        return ImageFont.load_default(size)
+    # A static face has no weight axis: it keeps its one weight.
+    with contextlib.suppress(OSError, AttributeError):
+        font.set_variation_by_axes([weight])
+    return font
+
+
+def _centered(draw: ImageDraw.ImageDraw, y: int, text: str, font, fill) -> int:
+    """Draw ``text`` centred at ``y`` and return the y below it."""
+    left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+    draw.text(((WIDTH - (right - left)) / 2 - left, y - top), text, font=font, fill=fill)
+    return y + (bottom - top)
+
+
+def _wrapped(draw, y: int, text: str, font, fill, width: int, gap: int) -> int:
+    for line in textwrap.wrap(text, width=width) or [""]:
+        y = _centered(draw, y, line, font, fill) + gap
+    return y
+
+
+def draw_cover(info: VolumeInfo) -> CoverImage:
+    """A typographic cover: series band, title, subtitle and author."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
+    draw = ImageDraw.Draw(image)
+
+    if info.series:
+        lines = textwrap.wrap(info.series.upper(), width=42)
+        if info.series_number is not None:
+            number = info.series_number
+            lines.append(f"No. {int(number) if number == int(number) else number}")
+        band = 180 + 90 * len(lines)
+        draw.rectangle((0, 0, WIDTH, band), fill=ACCENT)
+        y = 130
+        for line in lines:
+            y = _centered(draw, y, line, _font(58, 500), PAPER) + 34
+    else:
+        draw.rectangle((0, 0, WIDTH, 120), fill=ACCENT)
+
+    y = _wrapped(draw, 820, info.title, _font(150, 600), INK, width=16, gap=50)
+    if info.subtitle:
+        y = _wrapped(draw, y + 70, info.subtitle, _font(84, italic=True), INK, width=28, gap=30)
+
+    draw.line((WIDTH / 2 - 160, 2040, WIDTH / 2 + 160, 2040), fill=ACCENT, width=5)
+    authors = ", ".join(info.authors)
+    if authors:
+        _wrapped(draw, 2130, authors, _font(96, 500), INK, width=26, gap=30)
+
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return CoverImage(buffer.getvalue(), "image/png", "images/cover.png", WIDTH, HEIGHT, True)

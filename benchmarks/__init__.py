@@ -1,0 +1,1 @@
+"""bookmaker's benchmark harness: generated volumes, timed builds, a Markdown report."""

@@ -1,0 +1,606 @@
+"""Time bookmaker against pandoc (and pandoc → WeasyPrint) on generated volumes.
+
+Every command runs as a subprocess and is timed whole (start to exit, wall clock).
+Within each repetition the tools take turns (round-robin), so that machine noise
+spreads over all of them instead of landing on one. While a command runs, a thread
+samples with psutil, every 50 ms, the summed RSS of the process and all its
+descendants ("peak RSS, tree"); ``os.wait4`` gives the kernel's largest RSS of any
+single process of the command ("max RSS, one process").
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import importlib.metadata
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import psutil
+
+from benchmarks.generate import GeneratedVolume, edit_document, generate_volume
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_RESULTS = REPO / "benchmarks" / "RESULTS.md"
+SAMPLE_INTERVAL = 0.05
+MIB = 1024 * 1024
+GIB = 1024 * MIB
+
+EPUB_TOOLS = ("bookmaker-epub", "pandoc-epub")
+PDF_TOOLS = (
+    "bookmaker-pdf-cold",
+    "pandoc-weasyprint",
+    "bookmaker-pdf-warm-edit",
+    "bookmaker-pdf-warm-nochange",
+)
+PANDOC_TOOLS = ("pandoc-epub", "pandoc-weasyprint")
+LABELS = {
+    "bookmaker-epub": "bookmaker EPUB",
+    "pandoc-epub": "pandoc EPUB",
+    "bookmaker-pdf-cold": "bookmaker PDF, cold",
+    "pandoc-weasyprint": "pandoc → HTML → WeasyPrint PDF",
+    "bookmaker-pdf-warm-edit": "bookmaker PDF, warm after a one-word edit",
+    "bookmaker-pdf-warm-nochange": "bookmaker PDF, warm, no change",
+}
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------ one command
+
+
+@dataclass
+class Sample:
+    """One timed run of one tool."""
+
+    seconds: float
+    peak_tree_rss: int
+    """Largest sampled sum of RSS over the command's process tree, bytes."""
+    max_process_rss: int
+    """Largest RSS of any single process of the command (wait4), bytes."""
+    ok: bool
+    error: str = ""
+
+
+class _TreeSampler(threading.Thread):
+    """Samples the summed RSS of a process and its descendants until stopped."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not self.stop.is_set():
+            total = 0
+            try:
+                procs = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                return
+            for proc in procs:
+                with contextlib.suppress(psutil.Error):  # it may have just exited
+                    total += proc.memory_info().rss
+            self.peak = max(self.peak, total)
+            self.stop.wait(SAMPLE_INTERVAL)
+
+
+def run_command(command: list[str], log_file: Path, cwd: Path | None = None) -> Sample:
+    """Run COMMAND to completion, timing it and sampling its memory."""
+    with open(log_file, "ab") as out:
+        out.write(("\n$ " + " ".join(map(str, command)) + "\n").encode())
+        out.flush()
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=out, stderr=out, cwd=cwd,
+                                stdin=subprocess.DEVNULL)
+        sampler = _TreeSampler(proc.pid)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        sampler.stop.set()
+        sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    ok = proc.returncode == 0
+    error = "" if ok else f"exit {proc.returncode}: {_tail(log_file)}"
+    # ru_maxrss is in kilobytes on Linux.
+    return Sample(seconds, sampler.peak, usage.ru_maxrss * 1024, ok, error)
+
+
+def _tail(path: Path, lines: int = 3) -> str:
+    text = path.read_text("utf-8", "replace").strip().splitlines()
+    return " | ".join(line.strip() for line in text[-lines:])
+
+
+def run_steps(commands: list[list[str]], log_file: Path) -> Sample:
+    """Run commands one after the other as one measurement (stops at the first failure)."""
+    total, peak, largest = 0.0, 0, 0
+    for command in commands:
+        sample = run_command(command, log_file)
+        total += sample.seconds
+        peak = max(peak, sample.peak_tree_rss)
+        largest = max(largest, sample.max_process_rss)
+        if not sample.ok:
+            return Sample(total, peak, largest, False, sample.error)
+    return Sample(total, peak, largest, True)
+
+
+# ------------------------------------------------------------------ the tools
+
+
+@dataclass
+class Tools:
+    """How to call each program."""
+
+    python: str
+    pandoc: str | None
+    cache_flag: str | None
+    """'--cache-dir' when ``bookmaker build`` has it, else None (cache in VOL/.bookmaker-cache)."""
+
+    @property
+    def bookmaker(self) -> list[str]:
+        return [self.python, "-m", "bookmaker"]
+
+
+def find_tools(skip_pandoc: bool) -> Tools:
+    """Locate pandoc 3 and find out which cache options ``bookmaker build`` offers."""
+    pandoc = None
+    if not skip_pandoc:
+        import pypandoc
+
+        pandoc = pypandoc.get_pandoc_path()
+    help_text = subprocess.run(
+        [sys.executable, "-m", "bookmaker", "build", "--help"],
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"},
+    ).stdout
+    cache_flag = "--cache-dir" if "--cache-dir" in help_text else None
+    return Tools(sys.executable, pandoc, cache_flag)
+
+
+@dataclass
+class Context:
+    """Paths of one volume's measurements."""
+
+    volume: GeneratedVolume
+    work: Path
+    tools: Tools
+    log_file: Path
+
+    @property
+    def size(self) -> int:
+        return len(self.volume.documents)
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.work / f"cache-{self.size}"
+
+    def out(self, name: str) -> Path:
+        path = self.work / f"out-{self.size}" / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def bookmaker_build(self, fmt: str) -> list[str]:
+        command = [*self.tools.bookmaker, "build", str(self.volume.root), "-f", fmt,
+                   "-o", str(self.out(f"bookmaker-{fmt}"))]
+        if self.tools.cache_flag:
+            command += [self.tools.cache_flag, str(self.cache_dir)]
+        return command
+
+    def bookmaker_pdf(self) -> Path | None:
+        return _newest(self.out("bookmaker-pdf"), "*.pdf")
+
+    def pandoc_pdf(self) -> Path:
+        return self.out("pandoc") / "book.pdf"
+
+    def pandoc_inputs(self) -> list[str]:
+        return [str(self.volume.metadata_file), *map(str, self.volume.markdown_files)]
+
+
+def _newest(folder: Path, pattern: str) -> Path | None:
+    found = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime)
+    return found[-1] if found else None
+
+
+def _clear_cache(ctx: Context) -> None:
+    for cache in (ctx.cache_dir, ctx.volume.root / ".bookmaker-cache"):
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def measure_tool(tool: str, ctx: Context, run: int) -> Sample:
+    """One run of TOOL on the context's volume (with its preparation, untimed)."""
+    if tool == "bookmaker-epub":
+        return run_command(ctx.bookmaker_build("epub"), ctx.log_file)
+    if tool == "pandoc-epub":
+        target = ctx.out("pandoc") / "book.epub"
+        return run_command([ctx.tools.pandoc, "-f", "markdown", "-o", str(target),
+                            *ctx.pandoc_inputs()], ctx.log_file)
+    if tool == "bookmaker-pdf-cold":
+        _clear_cache(ctx)
+        return run_command(ctx.bookmaker_build("pdf"), ctx.log_file)
+    if tool == "pandoc-weasyprint":
+        html = ctx.out("pandoc") / "book.html"
+        return run_steps([
+            [ctx.tools.pandoc, "-f", "markdown", "-s", "-o", str(html), *ctx.pandoc_inputs()],
+            [ctx.tools.python, "-m", "weasyprint", str(html), str(ctx.pandoc_pdf())],
+        ], ctx.log_file)
+    if tool == "bookmaker-pdf-warm-edit":
+        middle = ctx.volume.documents[len(ctx.volume.documents) // 2]
+        edit_document(middle.text_path, f"again{run}")
+        return run_command(ctx.bookmaker_build("pdf"), ctx.log_file)
+    if tool == "bookmaker-pdf-warm-nochange":
+        return run_command(ctx.bookmaker_build("pdf"), ctx.log_file)
+    raise ValueError(f"unknown tool {tool}")
+
+
+# ------------------------------------------------------------------ results
+
+
+@dataclass
+class Result:
+    """All runs of one tool on one volume."""
+
+    tool: str
+    size: int
+    samples: list[Sample] = field(default_factory=list)
+    pages: int | None = None
+    words: int = 0
+
+    @property
+    def good(self) -> list[Sample]:
+        return [s for s in self.samples if s.ok]
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.samples) and not self.samples[-1].ok
+
+    @property
+    def median(self) -> float | None:
+        good = self.good
+        return statistics.median(s.seconds for s in good) if good else None
+
+    @property
+    def peak_tree_rss(self) -> int | None:
+        good = self.good
+        return max(s.peak_tree_rss for s in good) if good else None
+
+    @property
+    def max_process_rss(self) -> int | None:
+        good = self.good
+        return max(s.max_process_rss for s in good) if good else None
+
+    @property
+    def pages_per_second(self) -> float | None:
+        median = self.median
+        return self.pages / median if self.pages and median else None
+
+
+def count_pages(pdf: Path | None) -> int | None:
+    if pdf is None or not pdf.is_file():
+        return None
+    from pypdf import PdfReader
+
+    return len(PdfReader(pdf).pages)
+
+
+def write_time(pdf: Path | None) -> float | None:
+    """Seconds to write the PDF's bytes to a new file and fsync it: the 'write time'."""
+    if pdf is None or not pdf.is_file():
+        return None
+    data = pdf.read_bytes()
+    target = pdf.with_suffix(".write-test")
+    start = time.perf_counter()
+    with open(target, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    seconds = time.perf_counter() - start
+    target.unlink()
+    return seconds
+
+
+@dataclass
+class Options:
+    sizes: list[int]
+    runs: int
+    runs_large: int
+    work: Path
+    skip_pandoc: bool
+    only: str | None
+    results: Path
+
+
+def selected_tools(options: Options) -> list[str]:
+    """The tools in round-robin order: each bookmaker output next to its peer."""
+    order = ["bookmaker-epub", "pandoc-epub", "bookmaker-pdf-cold", "pandoc-weasyprint",
+             "bookmaker-pdf-warm-edit", "bookmaker-pdf-warm-nochange"]
+    if options.only == "epub":
+        order = [t for t in order if t in EPUB_TOOLS]
+    elif options.only == "pdf":
+        order = [t for t in order if t in PDF_TOOLS]
+    if options.skip_pandoc:
+        order = [t for t in order if t not in PANDOC_TOOLS]
+    return order
+
+
+# A warm build needs the cold build of the same repetition to have worked.
+_NEEDS = {"bookmaker-pdf-warm-edit": "bookmaker-pdf-cold",
+          "bookmaker-pdf-warm-nochange": "bookmaker-pdf-cold"}
+
+
+def measure_volume(volume: GeneratedVolume, options: Options, tools: Tools,
+                   runs: int) -> dict[str, Result]:
+    size = len(volume.documents)
+    ctx = Context(volume, options.work, tools, options.work / f"log-{size}.txt")
+    order = selected_tools(options)
+    words = sum(doc.words for doc in volume.documents)
+    results = {tool: Result(tool, size, words=words) for tool in order}
+    for run in range(1, runs + 1):
+        for tool in order:
+            result = results[tool]
+            needed = _NEEDS.get(tool)
+            if result.failed or (needed in results and results[needed].failed):
+                continue
+            sample = measure_tool(tool, ctx, run)
+            result.samples.append(sample)
+            state = "" if sample.ok else f"  FAILED ({sample.error})"
+            log(f"[{size} docs] run {run}/{runs} {tool}: {sample.seconds:.2f} s, "
+                f"peak tree RSS {sample.peak_tree_rss / MIB:.0f} MiB{state}")
+    if "bookmaker-pdf-cold" in results and results["bookmaker-pdf-cold"].good:
+        pages = count_pages(ctx.bookmaker_pdf())
+        for tool in PDF_TOOLS:
+            if tool in results and tool.startswith("bookmaker"):
+                results[tool].pages = pages
+    if "pandoc-weasyprint" in results and results["pandoc-weasyprint"].good:
+        results["pandoc-weasyprint"].pages = count_pages(ctx.pandoc_pdf())
+    return results
+
+
+# ------------------------------------------------------------------ the report
+
+
+def machine_info(tools: Tools) -> dict[str, str]:
+    cpu = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    pandoc = "not used"
+    if tools.pandoc:
+        pandoc = subprocess.run([tools.pandoc, "--version"], capture_output=True,
+                                text=True).stdout.splitlines()[0]
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip() or "unknown"
+    return {
+        "Date (UTC)": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"),
+        "CPU": cpu,
+        "Cores": f"{os.cpu_count()} (usable: {len(os.sched_getaffinity(0))})",
+        "Memory": f"{psutil.virtual_memory().total / GIB:.1f} GiB",
+        "Load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "OS": platform.platform(),
+        "Python": platform.python_version(),
+        "WeasyPrint": importlib.metadata.version("weasyprint"),
+        "pandoc": pandoc,
+        "bookmaker": f"{importlib.metadata.version('bookmaker')} (commit {commit})",
+        "bookmaker cache option": tools.cache_flag or "none found: cache folder removed",
+    }
+
+
+def _fmt(value: float | None, spec: str = ".2f", unit: str = "") -> str:
+    return "—" if value is None else f"{value:{spec}}{unit}"
+
+
+def _ratio(a: Result | None, b: Result | None) -> float | None:
+    if a is None or b is None or a.median is None or not b.median:
+        return None
+    return a.median / b.median
+
+
+def fit(points: list[tuple[float, float]]) -> tuple[float, float] | None:
+    """Least-squares line (slope, intercept) through (x, seconds) points."""
+    points = [(x, y) for x, y in points if x is not None and y is not None]
+    if len(points) < 2 or len({x for x, _ in points}) < 2:
+        return None
+    slope, intercept = statistics.linear_regression(*zip(*points, strict=True))
+    return slope, intercept
+
+
+def targets(all_results: dict[int, dict[str, Result]], write_seconds: float | None
+            ) -> list[tuple[str, str, str, str]]:
+    """(target, goal, measured, verdict) rows."""
+    rows = []
+    at200 = all_results.get(200, {})
+
+    def verdict(value: float | None, ok: Callable[[float], bool]) -> str:
+        return "not measured" if value is None else ("met" if ok(value) else "not met")
+
+    epub = _ratio(at200.get("bookmaker-epub"), at200.get("pandoc-epub"))
+    rows.append(("EPUB, 200 documents", "≥ 5× faster than pandoc EPUB (ratio ≤ 0.20)",
+                 _fmt(epub, ".3f") + (f" ({1 / epub:.1f}× faster)" if epub else ""),
+                 verdict(epub, lambda r: r <= 0.2)))
+    cold = _ratio(at200.get("bookmaker-pdf-cold"), at200.get("pandoc-weasyprint"))
+    rows.append(("PDF cold, 200 documents", "≤ 0.6× pandoc → WeasyPrint",
+                 _fmt(cold, ".3f"), verdict(cold, lambda r: r <= 0.6)))
+    warm = _ratio(at200.get("bookmaker-pdf-warm-edit"), at200.get("bookmaker-pdf-cold"))
+    rows.append(("PDF warm after a one-word edit, 200 documents", "≤ 10% of cold",
+                 _fmt(warm * 100 if warm is not None else None, ".1f", "%"),
+                 verdict(warm, lambda r: r <= 0.10)))
+    nochange = at200.get("bookmaker-pdf-warm-nochange")
+    limit = 1.0 + (write_seconds or 0.0)
+    rows.append(("PDF with no change, 200 documents",
+                 f"< 1 s + write time ({_fmt(write_seconds, '.3f')} s) = {limit:.2f} s",
+                 _fmt(nochange.median if nochange else None, ".2f", " s"),
+                 verdict(nochange.median if nochange else None, lambda s: s < limit)))
+    at1000 = all_results.get(1000, {})
+    peaks = [r.peak_tree_rss for t, r in at1000.items()
+             if t.startswith("bookmaker") and r.peak_tree_rss is not None]
+    peak = max(peaks) if peaks else None
+    rows.append(("Peak memory, 1000 documents (any bookmaker build, tree RSS)", "< 1 GiB",
+                 _fmt(peak / MIB if peak else None, ".0f", " MiB"),
+                 verdict(peak, lambda b: b < GIB)))
+    return rows
+
+
+def render_report(all_results: dict[int, dict[str, Result]], info: dict[str, str],
+                  options: Options, write_seconds: float | None) -> str:
+    lines = [
+        "# bookmaker benchmark results",
+        "",
+        "Written by `python -m benchmarks` "
+        f"(`--sizes {','.join(map(str, options.sizes))} --runs {options.runs}"
+        f" --runs-large {options.runs_large}"
+        + (f" --only {options.only}" if options.only else "")
+        + (" --skip-pandoc" if options.skip_pandoc else "")
+        + "`). See README.md for what is measured and how.",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "| --- | --- |",
+    ]
+    lines += [f"| {key} | {value} |" for key, value in info.items()]
+    lines += [
+        "",
+        "## Times",
+        "",
+        "Wall time of the whole command (median of the runs; every run listed). "
+        "Peak RSS, tree: the largest sum of the RSS of the command's process and all its "
+        "children, sampled with psutil every 50 ms. Max RSS, one process: the kernel's "
+        "`ru_maxrss` from `wait4`, the largest single process of the command.",
+        "",
+        "| Documents | Words | Tool | Median (s) | Runs (s) | Pages | Pages/s "
+        "| Peak RSS, tree (MiB) | Max RSS, one process (MiB) |",
+        "| ---: | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for size, results in all_results.items():
+        for tool, r in results.items():
+            runs = ", ".join(f"{s.seconds:.2f}" if s.ok else "failed" for s in r.samples)
+            lines.append(
+                f"| {size} | {r.words} | {LABELS[tool]} | {_fmt(r.median)} | {runs or '—'} "
+                f"| {r.pages or '—'} | {_fmt(r.pages_per_second, '.1f')} "
+                f"| {_fmt(r.peak_tree_rss / MIB if r.peak_tree_rss else None, '.0f')} "
+                f"| {_fmt(r.max_process_rss / MIB if r.max_process_rss else None, '.0f')} |"
+            )
+    lines += ["", "## Ratios", "",
+              "| Documents | bookmaker EPUB / pandoc EPUB | PDF cold / pandoc → WeasyPrint "
+              "| PDF warm-edit / cold | PDF no-change (s) |",
+              "| ---: | ---: | ---: | ---: | ---: |"]
+    for size, r in all_results.items():
+        nochange = r.get("bookmaker-pdf-warm-nochange")
+        epub = _ratio(r.get("bookmaker-epub"), r.get("pandoc-epub"))
+        cold = _ratio(r.get("bookmaker-pdf-cold"), r.get("pandoc-weasyprint"))
+        warm = _ratio(r.get("bookmaker-pdf-warm-edit"), r.get("bookmaker-pdf-cold"))
+        lines.append(
+            f"| {size} | {_fmt(epub, '.3f')} | {_fmt(cold, '.3f')} | {_fmt(warm, '.3f')} "
+            f"| {_fmt(nochange.median if nochange else None)} |"
+        )
+    lines += ["", "## Time against size (least squares over the volumes)", "",
+              "| Tool | Slope (s/page) | Intercept (s) | Slope (s/document) |",
+              "| --- | ---: | ---: | ---: |"]
+    tools = list(dict.fromkeys(t for r in all_results.values() for t in r))
+    for tool in tools:
+        rows = [r[tool] for r in all_results.values() if tool in r]
+        by_pages = fit([(r.pages, r.median) for r in rows])
+        by_docs = fit([(r.size, r.median) for r in rows])
+        if by_pages is None and by_docs is None:
+            continue
+        lines.append(
+            f"| {LABELS[tool]} | {_fmt(by_pages[0] if by_pages else None, '.4f')} "
+            f"| {_fmt(by_pages[1] if by_pages else None, '.2f')} "
+            f"| {_fmt(by_docs[0] if by_docs else None, '.4f')} |"
+        )
+    lines += ["", "## Targets", "",
+              "| Target | Goal | Measured | Verdict |", "| --- | --- | --- | --- |"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in targets(all_results, write_seconds)]
+    failures = [(size, tool, s.error) for size, results in all_results.items()
+                for tool, r in results.items() for s in r.samples if not s.ok]
+    if failures:
+        lines += ["", "## Failures", ""]
+        lines += [f"- {size} documents, {LABELS[tool]}: `{error}`"
+                  for size, tool, error in failures]
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------ main
+
+
+def parse_args(argv: list[str] | None) -> tuple[Options, bool]:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Time bookmaker's EPUB and PDF builds against pandoc on generated volumes.",
+    )
+    parser.add_argument("--sizes", default="20,200,1000",
+                        help="Documents per volume, comma-separated (default 20,200,1000).")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="Runs per tool and volume (median reported; default 3).")
+    parser.add_argument("--runs-large", type=int, default=1,
+                        help="Runs for volumes of 1000 documents or more (default 1).")
+    parser.add_argument("--work", type=Path,
+                        help="Folder for volumes and outputs (default: a temporary folder, "
+                             "removed afterwards).")
+    parser.add_argument("--skip-pandoc", action="store_true", help="Time bookmaker only.")
+    parser.add_argument("--only", choices=("epub", "pdf"), help="Time one format only.")
+    parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS,
+                        help=f"Markdown report to write (default {DEFAULT_RESULTS}).")
+    args = parser.parse_args(argv)
+    try:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        parser.error(f"--sizes takes numbers separated by commas, not {args.sizes!r}")
+    if not sizes or min(sizes) < 1 or args.runs < 1 or args.runs_large < 1:
+        parser.error("sizes and runs must be at least 1")
+    temporary = args.work is None
+    work = Path(tempfile.mkdtemp(prefix="bookmaker-bench-")) if temporary else args.work
+    work.mkdir(parents=True, exist_ok=True)
+    options = Options(sizes, args.runs, args.runs_large, work.resolve(), args.skip_pandoc,
+                      args.only, args.results)
+    return options, temporary
+
+
+def main(argv: list[str] | None = None) -> int:
+    options, temporary = parse_args(argv)
+    try:
+        tools = find_tools(options.skip_pandoc)
+        info = machine_info(tools)
+        log(f"work folder: {options.work}; bookmaker cache option: {tools.cache_flag or 'none'}")
+        all_results: dict[int, dict[str, Result]] = {}
+        write_seconds = None
+        for size in options.sizes:
+            log(f"generating a volume of {size} documents")
+            volume = generate_volume(options.work, size)
+            runs = options.runs_large if size >= 1000 else options.runs
+            all_results[size] = measure_volume(volume, options, tools, runs)
+            if size == 200 or write_seconds is None:
+                pdf = _newest(options.work / f"out-{size}" / "bookmaker-pdf", "*.pdf")
+                write_seconds = write_time(pdf) if pdf else write_seconds
+            # Keep what was measured so far even if a later, larger volume is cut short.
+            report = render_report(all_results, info, options, write_seconds)
+            options.results.write_text(report, "utf-8")
+            raw = {size: {t: asdict(r) for t, r in res.items()}
+                   for size, res in all_results.items()}
+            (options.work / "results.json").write_text(json.dumps(raw, indent=1), "utf-8")
+        log(f"wrote {options.results}")
+        print(report)
+    finally:
+        if temporary:
+            shutil.rmtree(options.work, ignore_errors=True)
+    return 0

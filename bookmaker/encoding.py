@@ -59,6 +59,11 @@ _META_CHARSET = re.compile(
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
 
 
+def strip_non_xml(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids (and C1 controls)."""
+    return _NOT_XML.sub("", text)
+
+
 def sniff_html_charset(data: bytes) -> str | None:
     """The charset an HTML page declares in its first kilobytes (meta or XML declaration)."""
     head = data[:4096]

@@ -1,0 +1,62 @@
+"""Shared catalogue fixtures: a fake builder and the real catalogue.
+
+The real catalogue (sample volume plus three generated ones, EPUB and split PDF)
+is built once per session; tests that use it are marked slow.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.catalog.helpers import SAMPLE, FakeBuilder, generated_volumes
+
+
+@pytest.fixture
+def fake_builder() -> FakeBuilder:
+    return FakeBuilder()
+
+
+# --------------------------------------------------------------- real catalogue
+
+
+def require_builders() -> None:
+    from bookmaker.builders import builders
+
+    missing = {"epub", "pdf"} - set(builders())
+    if missing:
+        pytest.skip(f"builders not available yet: {', '.join(sorted(missing))}")
+
+
+@pytest.fixture(scope="session")
+def catalogue_volumes(tmp_path_factory) -> list[Path]:
+    """The sample volume and three generated ones, deliberately out of series order."""
+    second, third, other = generated_volumes(tmp_path_factory.mktemp("volumes"))
+    return [other, third, SAMPLE, second]
+
+
+@pytest.fixture(scope="session")
+def catalogue(tmp_path_factory, catalogue_volumes):
+    """The real catalogue: every volume built once (EPUB, PDF, per-document PDFs)."""
+    require_builders()
+    from bookmaker.builders import BuildOptions
+    from bookmaker.catalog import build_catalog
+
+    site = tmp_path_factory.mktemp("site")
+    return build_catalog(catalogue_volumes, site, BuildOptions(split=True),
+                         title="Test Library")
+
+
+@pytest.fixture(scope="session")
+def served(catalogue):
+    """The real catalogue served on 127.0.0.1 by a thread; yields the base URL."""
+    from bookmaker.catalog import make_server
+
+    server = make_server(catalogue.site, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()

@@ -68,6 +68,8 @@ class Sample:
     """One timed run of one tool."""
 
     seconds: float
+    load: float
+    """1-minute load average just before the run (others' work on the machine)."""
     peak_tree_rss: int
     """Largest sampled sum of RSS over the command's process tree, bytes."""
     max_process_rss: int
@@ -108,6 +110,7 @@ def run_command(command: list[str], log_file: Path, cwd: Path | None = None) -> 
     with open(log_file, "ab") as out:
         out.write(("\n$ " + " ".join(map(str, command)) + "\n").encode())
         out.flush()
+        load = os.getloadavg()[0]
         start = time.perf_counter()
         proc = subprocess.Popen(command, stdout=out, stderr=out, cwd=cwd,
                                 stdin=subprocess.DEVNULL)
@@ -121,7 +124,7 @@ def run_command(command: list[str], log_file: Path, cwd: Path | None = None) -> 
     ok = proc.returncode == 0
     error = "" if ok else f"exit {proc.returncode}: {_tail(log_file)}"
     # ru_maxrss is in kilobytes on Linux.
-    return Sample(seconds, sampler.peak, usage.ru_maxrss * 1024, ok, error)
+    return Sample(seconds, load, sampler.peak, usage.ru_maxrss * 1024, ok, error)
 
 
 def _tail(path: Path, lines: int = 3) -> str:
@@ -132,14 +135,15 @@ def _tail(path: Path, lines: int = 3) -> str:
 def run_steps(commands: list[list[str]], log_file: Path) -> Sample:
     """Run commands one after the other as one measurement (stops at the first failure)."""
     total, peak, largest = 0.0, 0, 0
+    load = os.getloadavg()[0]
     for command in commands:
         sample = run_command(command, log_file)
         total += sample.seconds
         peak = max(peak, sample.peak_tree_rss)
         largest = max(largest, sample.max_process_rss)
         if not sample.ok:
-            return Sample(total, peak, largest, False, sample.error)
-    return Sample(total, peak, largest, True)
+            return Sample(total, load, peak, largest, False, sample.error)
+    return Sample(total, load, peak, largest, True)
 
 
 # ------------------------------------------------------------------ the tools
@@ -219,7 +223,10 @@ def _newest(folder: Path, pattern: str) -> Path | None:
 
 
 def _clear_cache(ctx: Context) -> None:
-    for cache in (ctx.cache_dir, ctx.volume.root / ".bookmaker-cache"):
+    """Remove every place a build cache may be: the one we name, the volume's, the output's."""
+    caches = [ctx.cache_dir, ctx.volume.root / ".bookmaker-cache",
+              ctx.out("bookmaker-pdf") / ".bookmaker-cache"]
+    for cache in caches:
         shutil.rmtree(cache, ignore_errors=True)
 
 
@@ -289,6 +296,10 @@ class Result:
     def pages_per_second(self) -> float | None:
         median = self.median
         return self.pages / median if self.pages and median else None
+
+
+Results = dict[int, dict[str, Result]]
+"""Volume size → tool → its runs."""
 
 
 def count_pages(pdf: Path | None) -> int | None:
@@ -424,7 +435,7 @@ def fit(points: list[tuple[float, float]]) -> tuple[float, float] | None:
     return slope, intercept
 
 
-def targets(all_results: dict[int, dict[str, Result]], write_seconds: float | None
+def targets(all_results: Results, write_seconds: float | None
             ) -> list[tuple[str, str, str, str]]:
     """(target, goal, measured, verdict) rows."""
     rows = []
@@ -460,25 +471,51 @@ def targets(all_results: dict[int, dict[str, Result]], write_seconds: float | No
     return rows
 
 
-def render_report(all_results: dict[int, dict[str, Result]], info: dict[str, str],
-                  options: Options, write_seconds: float | None) -> str:
+def render_report(all_results: Results, info: dict[str, str], options: Options,
+                  write_seconds: float | None) -> str:
+    """RESULTS.md: machine, targets, times, ratios, fit, notes, failures."""
+    command = f"--sizes {','.join(map(str, options.sizes))} --runs {options.runs}"
+    command += f" --runs-large {options.runs_large}"
+    command += f" --only {options.only}" if options.only else ""
+    command += " --skip-pandoc" if options.skip_pandoc else ""
     lines = [
         "# bookmaker benchmark results",
         "",
-        "Written by `python -m benchmarks` "
-        f"(`--sizes {','.join(map(str, options.sizes))} --runs {options.runs}"
-        f" --runs-large {options.runs_large}"
-        + (f" --only {options.only}" if options.only else "")
-        + (" --skip-pandoc" if options.skip_pandoc else "")
-        + "`). See README.md for what is measured and how.",
+        f"Written by `python -m benchmarks {command}`. See README.md for what is measured "
+        "and how.",
         "",
         "## Machine",
         "",
         "| | |",
         "| --- | --- |",
+        *(f"| {key} | {value} |" for key, value in info.items()),
     ]
-    lines += [f"| {key} | {value} |" for key, value in info.items()]
-    lines += [
+    lines += _targets_section(all_results, write_seconds)
+    lines += _times_section(all_results)
+    lines += _ratios_section(all_results)
+    lines += _fit_section(all_results)
+    lines += _notes_section(all_results)
+    failures = [(size, tool, s.error) for size, results in all_results.items()
+                for tool, r in results.items() for s in r.samples if not s.ok]
+    if failures:
+        lines += ["", "## Failures", ""]
+        lines += [f"- {size} documents, {LABELS[tool]}: `{error}`"
+                  for size, tool, error in failures]
+    return "\n".join(lines) + "\n"
+
+
+def _targets_section(all_results: Results, write_seconds: float | None) -> list[str]:
+    rows = targets(all_results, write_seconds)
+    return ["", "## Targets", "", "| Target | Goal | Measured | Verdict |",
+            "| --- | --- | --- | --- |", *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows)]
+
+
+def _mib(value: int | None) -> str:
+    return _fmt(value / MIB if value else None, ".0f")
+
+
+def _times_section(all_results: Results) -> list[str]:
+    lines = [
         "",
         "## Times",
         "",
@@ -497,13 +534,16 @@ def render_report(all_results: dict[int, dict[str, Result]], info: dict[str, str
             lines.append(
                 f"| {size} | {r.words} | {LABELS[tool]} | {_fmt(r.median)} | {runs or '—'} "
                 f"| {r.pages or '—'} | {_fmt(r.pages_per_second, '.1f')} "
-                f"| {_fmt(r.peak_tree_rss / MIB if r.peak_tree_rss else None, '.0f')} "
-                f"| {_fmt(r.max_process_rss / MIB if r.max_process_rss else None, '.0f')} |"
+                f"| {_mib(r.peak_tree_rss)} | {_mib(r.max_process_rss)} |"
             )
-    lines += ["", "## Ratios", "",
-              "| Documents | bookmaker EPUB / pandoc EPUB | PDF cold / pandoc → WeasyPrint "
-              "| PDF warm-edit / cold | PDF no-change (s) |",
-              "| ---: | ---: | ---: | ---: | ---: |"]
+    return lines
+
+
+def _ratios_section(all_results: Results) -> list[str]:
+    lines = ["", "## Ratios", "",
+             "| Documents | bookmaker EPUB / pandoc EPUB | PDF cold / pandoc → WeasyPrint "
+             "| PDF warm-edit / cold | PDF no-change (s) |",
+             "| ---: | ---: | ---: | ---: | ---: |"]
     for size, r in all_results.items():
         nochange = r.get("bookmaker-pdf-warm-nochange")
         epub = _ratio(r.get("bookmaker-epub"), r.get("pandoc-epub"))
@@ -513,31 +553,54 @@ def render_report(all_results: dict[int, dict[str, Result]], info: dict[str, str
             f"| {size} | {_fmt(epub, '.3f')} | {_fmt(cold, '.3f')} | {_fmt(warm, '.3f')} "
             f"| {_fmt(nochange.median if nochange else None)} |"
         )
-    lines += ["", "## Time against size (least squares over the volumes)", "",
-              "| Tool | Slope (s/page) | Intercept (s) | Slope (s/document) |",
-              "| --- | ---: | ---: | ---: |"]
+    return lines
+
+
+def _fit_section(all_results: Results) -> list[str]:
+    lines = ["", "## Time against size (least squares over the volumes)", "",
+             "Median time = intercept + slope × pages (PDF) and + slope × documents.", "",
+             "| Tool | Slope (s/page) | Intercept (s) | Slope (s/document) |",
+             "| --- | ---: | ---: | ---: |"]
     tools = list(dict.fromkeys(t for r in all_results.values() for t in r))
+    fitted = 0
     for tool in tools:
         rows = [r[tool] for r in all_results.values() if tool in r]
         by_pages = fit([(r.pages, r.median) for r in rows])
         by_docs = fit([(r.size, r.median) for r in rows])
         if by_pages is None and by_docs is None:
             continue
+        fitted += 1
         lines.append(
             f"| {LABELS[tool]} | {_fmt(by_pages[0] if by_pages else None, '.4f')} "
             f"| {_fmt(by_pages[1] if by_pages else None, '.2f')} "
             f"| {_fmt(by_docs[0] if by_docs else None, '.4f')} |"
         )
-    lines += ["", "## Targets", "",
-              "| Target | Goal | Measured | Verdict |", "| --- | --- | --- | --- |"]
-    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in targets(all_results, write_seconds)]
-    failures = [(size, tool, s.error) for size, results in all_results.items()
-                for tool, r in results.items() for s in r.samples if not s.ok]
-    if failures:
-        lines += ["", "## Failures", ""]
-        lines += [f"- {size} documents, {LABELS[tool]}: `{error}`"
-                  for size, tool, error in failures]
-    return "\n".join(lines) + "\n"
+    if not fitted:
+        lines += ["", "(A fit needs at least two volume sizes.)"]
+    return lines
+
+
+def _notes_section(all_results: Results) -> list[str]:
+    loads = [s.load for results in all_results.values() for r in results.values()
+             for s in r.samples]
+    load = f"{min(loads):.2f} to {max(loads):.2f}" if loads else "—"
+    return [
+        "",
+        "## Notes",
+        "",
+        f"- 1-minute load average just before each run: {load} on {os.cpu_count()} cores "
+        "(it counts the benchmark's own previous run too; well above that, other work "
+        "shared the machine).",
+        "- bookmaker runs with its default `--jobs` (0: all cores). Its PDF has the "
+        "volume's settings (6 × 9 in, EB Garamond, endnotes, parts, contents); the pandoc "
+        "PDF is pandoc's default standalone HTML on WeasyPrint's default A4 page, so "
+        "page counts and pages per second differ in what a page holds.",
+        "- The pandoc inputs have each document as a `#` chapter with footnotes and no part "
+        "headings.",
+        "- Warm builds: the cold run of each repetition starts with no cache; the warm-edit "
+        "run follows after appending one word to the middle document's first paragraph; "
+        "the no-change run follows that with nothing changed.",
+    ]
 
 
 # ------------------------------------------------------------------ main
@@ -582,7 +645,7 @@ def main(argv: list[str] | None = None) -> int:
         tools = find_tools(options.skip_pandoc)
         info = machine_info(tools)
         log(f"work folder: {options.work}; bookmaker cache option: {tools.cache_flag or 'none'}")
-        all_results: dict[int, dict[str, Result]] = {}
+        all_results: Results = {}
         write_seconds = None
         for size in options.sizes:
             log(f"generating a volume of {size} documents")

@@ -1,12 +1,587 @@
-"""Placeholder until the reader lands (same session)."""
+"""Archive HTML pages (HTML 4 with the archive's classes) → Document.
+
+The page is parsed with ``lxml.html`` (which repairs malformed markup), then
+flattened, without recursion, into a list of block elements in reading order:
+
+* head: the volume header (``p.title``, h1–h4 before the title), an optional part
+  heading, the title, ``p.from``/``span.context`` (occasion or source) and the
+  ``p.information`` block of ``span.info`` label/value pairs;
+* body: ``p``, ``p.fst``, ``p.indent*``, ``p.quote``/``p.quoteb`` (blockquotes),
+  lists, tables, ``p.date`` (the closing date);
+* notes: ``p.endnote`` entries (or paragraphs after a "Notes" heading);
+* furniture, dropped: ``p.footer``, ``p.next``, ``p.updat``, breadcrumbs,
+  navigation links, scripts and styles.
+
+Note markers (``<sup class="anote"><a href="#n3" name="f3">[3]</a></sup>``) are
+replaced by placeholders before sanitizing and typography, then by note calls.
+"""
 
 from __future__ import annotations
 
-from bookmaker.errors import DocumentError
-from bookmaker.model import Document
+import copy
+import re
+from dataclasses import dataclass, field
+from html import escape
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from bookmaker.encoding import sniff_html_charset
+from bookmaker.model import Block, Document
 from bookmaker.readers import DocumentSource
+from bookmaker.readers.common import (
+    LAST_UPDATED,
+    NoteCalls,
+    NoteText,
+    ReadContext,
+    decode_source,
+    find_date,
+    finish_notes,
+    guarded,
+    is_credit,
+    is_date_line,
+    is_navigation,
+    make_block,
+    note_key,
+    settle_title,
+)
+from bookmaker.sanitize import sanitize_fragment
+from bookmaker.typography import smarten_html
+
+FURNITURE_CLASSES = {
+    "footer", "next", "updat", "updated", "breadcrumb", "breadcrumbs", "toc", "navigation",
+    "nav", "back", "link", "links", "index", "prevnext", "return", "skip",
+}
+DROPPED_TAGS = {
+    "head", "title", "script", "style", "link", "meta", "noscript", "iframe", "object", "embed",
+    "form", "svg", "math", "template", "button", "input", "select", "textarea", "frameset",
+    "frame", "noframes", "map", "area", "applet", "audio", "video", "canvas", "nav", "base",
+}
+BLOCK_TAGS = {
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "dl", "table", "pre",
+    "hr", "address", "figure",
+}
+CONTAINER_TAGS = {"html", "body", "div", "center", "section", "article", "main", "header"}
+HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+CREDIT_LABELS = re.compile(r"transcri|mark-?up|proof|scann|html|copyleft|ocr", re.I)
+
+_LABEL = r"(\d{1,4}|\*{1,3}|[a-z])"
+_MARKER_TEXT = re.compile(rf"^\s*\[?\s*{_LABEL}\s*\]?\s*$")
+_BRACKET_MARKER_TEXT = re.compile(rf"^\s*\[\s*{_LABEL}\s*\]\s*$")
+_ENTRY_START = re.compile(rf"^\s*(?:\[\s*{_LABEL}\s*\]|(\d{{1,4}})[.)])\s*")
+_NOTES_HEADING = re.compile(r"^\s*(notes?|foot-?notes|end-?notes)\s*:?\s*$", re.I)
+_VOLUME_LINE = re.compile(r"^\s*(volume|vol\.|book|tome)\s+([0-9]+|[ivxlc]+)\b", re.I)
+_PART_LINE = re.compile(r"^\s*(part|section|book|chapter)\b|^\s*[IVXLC]+\.\s", re.I)
+_OCCASION = re.compile(
+    r"^\s*(speech|report|order|address|letter|telegram|article|interview|appeal|resolution|"
+    r"decree|theses|message|conversation|proclamation|lecture|reply|memorandum|written|"
+    r"delivered|an?\s+(speech|address|article|report))\b",
+    re.I,
+)
+_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+_C1_REF = re.compile(r"&#(1[2-5]\d);|&#x([89][0-9a-fA-F]);")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_TITLE_ELEMENT = re.compile(r"^(?:[^:]{1,60}:\s+)?(.+?)(?:\s*\(\d{4}\))?\s*$")
 
 
+@dataclass
+class Marker:
+    """A note marker found in the page: the printed label and the anchor it points to."""
+
+    label: str
+    target: str | None
+
+
+@dataclass
+class Page:
+    """What the flattening pass found, in reading order."""
+
+    blocks: list[etree._Element] = field(default_factory=list)
+    markers: list[Marker] = field(default_factory=list)
+    page_title: str | None = None
+
+
+@guarded
 def read(data: bytes, source: DocumentSource) -> Document:
-    """Not written yet."""
-    raise DocumentError("this reader is not written yet", source.rel_path)
+    """Read an archive HTML page."""
+    ctx = ReadContext(source)
+    text = decode_source(data, ctx, sniff_html_charset(data))
+    page = _parse(text, ctx)
+    return _Builder(ctx, page).document()
+
+
+# ------------------------------------------------------------------ parsing
+
+
+def _parse(text: str, ctx: ReadContext) -> Page:
+    text = _XML_DECLARATION.sub("", text).replace("\ue000", "").replace("\ue001", "")
+    # Numeric references to 128–159 mean windows-1252 characters, as in browsers.
+    text = _C1_REF.sub(_c1_char, text)
+    if not text.strip():
+        raise ctx.error("document is empty; give the file some text or remove it")
+    root = lxml_html.document_fromstring(text)
+    page = Page()
+    title_el = root.find(".//title")
+    if title_el is not None and title_el.text_content().strip():
+        page.page_title = title_el.text_content().strip()
+    for br in root.iter("br"):
+        br.tail = "\n" + (br.tail or "")  # so that text_content() sees a word break
+    _replace_markers(root, page)
+    page.blocks = _flatten(root)
+    return page
+
+
+def _c1_char(match: re.Match[str]) -> str:
+    code = int(match.group(1)) if match.group(1) else int(match.group(2), 16)
+    char = bytes([code]).decode("cp1252", errors="ignore")
+    return escape(char, quote=False) if char else ""
+
+
+def _classes(el: etree._Element) -> set[str]:
+    return {c.lower() for c in (el.get("class") or "").split()}
+
+
+def _replace_markers(root: etree._Element, page: Page) -> None:
+    """Swap note markers for placeholder characters that survive sanitizing and typography."""
+    found: list[tuple[etree._Element, Marker]] = []
+    for el in root.iter("sup", "a"):
+        if _in_endnote(el):
+            continue
+        label = _marker_label(el)
+        if label is None:
+            continue
+        link = el if el.tag == "a" else el.find(".//a")
+        href = (link.get("href") or "") if link is not None else ""
+        target = href[1:] if href.startswith("#") else None
+        found.append((el, Marker(label, target)))
+    for el, marker in found:
+        index = len(page.markers)
+        page.markers.append(marker)
+        _replace_with_text(el, f"\ue000{index}\ue001")
+
+
+def _marker_label(el: etree._Element) -> str | None:
+    text = el.text_content()
+    if el.tag == "sup":
+        match = _MARKER_TEXT.match(text)
+        if not match:
+            return None
+        is_note = _classes(el) & {"anote", "ednote", "note", "fnote"}
+        link = el.find(".//a")
+        if is_note or (link is not None and (link.get("href") or "").startswith("#")):
+            return match.group(1)
+        return None
+    if el.getparent() is not None and el.getparent().tag == "sup":
+        return None
+    match = _BRACKET_MARKER_TEXT.match(text)
+    if match and (el.get("href") or "").startswith("#"):
+        return match.group(1)
+    return None
+
+
+def _in_endnote(el: etree._Element) -> bool:
+    for ancestor in el.iterancestors("p", "div", "li"):
+        if "endnote" in _classes(ancestor) or "endnotes" in _classes(ancestor):
+            return True
+    return False
+
+
+def _replace_with_text(el: etree._Element, text: str) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    joined = text + (el.tail or "")
+    previous = el.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + joined
+    else:
+        parent.text = (parent.text or "") + joined
+    parent.remove(el)
+
+
+def _is_dropped(el: etree._Element, tag: str) -> bool:
+    return tag in DROPPED_TAGS or bool(_classes(el) & FURNITURE_CLASSES)
+
+
+def _flatten(root: etree._Element) -> list[etree._Element]:
+    """Block elements in reading order; loose text in containers becomes ``p`` elements.
+
+    Iterative, so a page nested thousands of levels deep cannot exhaust the stack.
+    """
+    blocks: list[etree._Element] = []
+    loose: etree._Element | None = None
+    stack: list[object] = [root]
+    breaks = 0
+
+    def close_loose() -> None:
+        nonlocal loose
+        if loose is not None and (loose.text_content().strip() or len(loose)):
+            blocks.append(loose)
+        loose = None
+
+    def add_loose(item: object) -> None:
+        nonlocal loose
+        if loose is None:
+            if isinstance(item, str) and not item.strip():
+                return
+            loose = lxml_html.Element("p")
+        if isinstance(item, str):
+            if len(loose):
+                loose[-1].tail = (loose[-1].tail or "") + item
+            else:
+                loose.text = (loose.text or "") + item
+        else:
+            clone = copy.deepcopy(item)
+            clone.tail = None
+            loose.append(clone)
+
+    while stack:
+        node = stack.pop()
+        if node is None:
+            close_loose()
+            continue
+        if isinstance(node, str):
+            if node.strip():
+                breaks = 0
+            add_loose(node)
+            continue
+        el = node
+        if not isinstance(el.tag, str):
+            continue
+        tag = el.tag.lower()
+        if _is_dropped(el, tag):
+            continue
+        if tag in BLOCK_TAGS:
+            close_loose()
+            blocks.append(el)
+            continue
+        if tag in CONTAINER_TAGS:
+            sequence: list[object] = [None]
+            if el.text:
+                sequence.append(el.text)
+            for child in el:
+                sequence.append(child)
+                if child.tail:
+                    sequence.append(child.tail)
+            sequence.append(None)
+            stack.extend(reversed(sequence))
+            continue
+        if tag == "br":
+            breaks += 1
+            if breaks >= 2:
+                close_loose()
+                continue
+        else:
+            breaks = 0
+        add_loose(el)
+    close_loose()
+    return blocks
+
+
+# ----------------------------------------------------------------- building
+
+
+def _text_of(el: etree._Element) -> str:
+    return " ".join(el.text_content().split())
+
+
+def _heading_level(el: etree._Element) -> int | None:
+    if el.tag in HEADING_TAGS:
+        return int(el.tag[1])
+    if el.tag == "p" and _classes(el) & {"title", "subtitle"}:
+        return 5
+    return None
+
+
+class _Builder:
+    """Turns the flattened page into a Document in a few ordered steps."""
+
+    def __init__(self, ctx: ReadContext, page: Page) -> None:
+        self.ctx = ctx
+        self.page = page
+        self.metadata: dict[str, str] = {}
+        self.credits: list[str] = []
+        self.note_texts: list[NoteText] = []
+        self.anchor_labels: dict[str, str] = {}
+        self.calls: NoteCalls | None = None
+
+    def document(self) -> Document:
+        head, body, notes = self._split(self.page.blocks)
+        self._read_notes(notes)
+        self.calls = NoteCalls(self.ctx.source.doc_id, (n.key for n in self.note_texts))
+        title_html, part_heading, occasion, source_line, head_date = self._read_head(head)
+        blocks, date_text = self._read_body(body)
+        date_text = date_text or head_date
+        found = find_date(date_text) if date_text else None
+        title, title_html = settle_title(self.ctx, title_html or self._page_title())
+        notes_list = finish_notes(self.ctx, self.calls, self.note_texts)
+        if not blocks:
+            raise self.ctx.error("no body text found in the page; check it is an archive text")
+        return Document(
+            id=self.ctx.source.doc_id,
+            source_path=self.ctx.path,
+            title=title,
+            title_html=title_html,
+            occasion=occasion,
+            source_line=source_line,
+            date_text=date_text,
+            date=found[1] if found else None,
+            part_heading=part_heading,
+            blocks=blocks,
+            notes=notes_list,
+            metadata=self.metadata,
+            credits=self.credits,
+            warnings=self.ctx.warnings,
+        )
+
+    # -- splitting
+
+    def _split(self, blocks: list[etree._Element]):
+        """Head (before the first body paragraph), body, and notes."""
+        kept = [el for el in blocks if not self._is_furniture(el)]
+        start = next((i for i, el in enumerate(kept) if self._is_body_start(el)), len(kept))
+        head, rest = kept[:start], kept[start:]
+        body: list[etree._Element] = []
+        notes: list[etree._Element] = []
+        in_notes = False
+        for el in rest:
+            if "endnote" in _classes(el):
+                notes.append(el)
+                continue
+            if _heading_level(el) is not None and _NOTES_HEADING.match(_text_of(el)):
+                in_notes = True
+                continue
+            (notes if in_notes and el.tag == "p" else body).append(el)
+        return head, body, notes
+
+    def _is_furniture(self, el: etree._Element) -> bool:
+        text = _text_of(el)
+        if el.tag == "hr":
+            return False
+        if not text and el.tag == "p" and el.find(".//img") is None:
+            return True
+        if LAST_UPDATED.match(text) or is_navigation(text):
+            return True
+        if is_credit(text) and "information" not in _classes(el):
+            self.credits.append(text)
+            return True
+        return False
+
+    def _is_body_start(self, el: etree._Element) -> bool:
+        classes = _classes(el)
+        if el.tag != "p" or _heading_level(el) is not None:
+            return el.tag in {"blockquote", "ul", "ol", "table", "pre", "dl"}
+        return not (classes & {"information", "from", "title", "subtitle", "date", "endnote"})
+
+    # -- notes
+
+    def _read_notes(self, elements: list[etree._Element]) -> None:
+        for el in elements:
+            label, anchor = self._entry_label(el)
+            if label is None:
+                if self.note_texts:
+                    self.note_texts[-1].html += self._note_paragraph(el)
+                else:
+                    self.ctx.warn("text among the notes before the first note number; dropped")
+                continue
+            if anchor:
+                self.anchor_labels[anchor] = label
+            self.note_texts.append(NoteText(label=label, html=self._note_paragraph(el)))
+
+    def _entry_label(self, el: etree._Element) -> tuple[str | None, str | None]:
+        """The printed label of a note entry (its first anchor or leading [n]), and its anchor."""
+        first = el.find(".//a")
+        if first is not None and not (el.text or "").strip():
+            match = _MARKER_TEXT.match(first.text_content())
+            if match:
+                anchor = first.get("name") or first.get("id")
+                _replace_with_text(first, "")
+                return match.group(1), anchor
+        anchor_el = el.find(".//a[@name]")
+        anchor = anchor_el.get("name") if anchor_el is not None else el.get("id")
+        match = _ENTRY_START.match(el.text or "")
+        if match:
+            el.text = (el.text or "")[match.end():]
+            return match.group(1) or match.group(2), anchor
+        return None, None
+
+    def _note_paragraph(self, el: etree._Element) -> str:
+        inline = self._inline(el, calls=False)
+        return f"<p>{inline.strip()}</p>" if inline.strip() else ""
+
+    # -- head
+
+    def _read_head(self, head: list[etree._Element]):
+        headings: list[etree._Element] = []
+        occasion = source_line = head_date = None
+        rules: list[int] = []
+        for el in head:
+            classes = _classes(el)
+            if "information" in classes:
+                self._read_information(el)
+            elif "from" in classes or el.find(".//span[@class='context']") is not None:
+                text = _text_of(el)
+                if text.lower().startswith(("from ", "[from ")) and source_line is None:
+                    source_line = self._inline(el, strip_brackets=True)
+                elif occasion is None:
+                    occasion = self._inline(el)
+            elif "date" in classes:
+                head_date = head_date or _text_of(el)
+            elif el.tag == "hr":
+                rules.append(len(headings))
+            elif _heading_level(el) is not None:
+                headings.append(el)
+        # Title: the last heading before the body that is not a date, volume or occasion line.
+        title_at = None
+        for i in range(len(headings) - 1, -1, -1):
+            text = _text_of(headings[i])
+            if not text or _VOLUME_LINE.match(text):
+                continue
+            if is_date_line(text) and head_date is None and title_at is None:
+                head_date = text.strip("() ")
+                continue
+            if _OCCASION.match(text) and title_at is None and i > 0:
+                occasion = occasion or self._inline(headings[i])
+                continue
+            title_at = i
+            break
+        if title_at is None:
+            return None, None, occasion, source_line, head_date
+        part_heading = None
+        last_rule = max((r for r in rules if r <= title_at), default=None)
+        before = headings[last_rule:title_at] if last_rule is not None else []
+        if before:
+            part_heading = " ".join(_text_of(el) for el in before)
+        elif title_at > 0 and _PART_LINE.match(_text_of(headings[title_at - 1])):
+            part_heading = _text_of(headings[title_at - 1])
+        title_html = self._inline(headings[title_at], line_breaks=False)
+        return title_html, part_heading, occasion, source_line, head_date
+
+    def _read_information(self, el: etree._Element) -> None:
+        """``<span class="info">Label:</span> value<br>`` pairs → metadata and credits."""
+        label: str | None = None
+        value: list[str] = []
+
+        def flush() -> None:
+            if label is None:
+                return
+            text = " ".join("".join(value).split())
+            if not text:
+                return
+            if CREDIT_LABELS.search(label):
+                self.credits.append(f"{label}: {text}")
+            else:
+                self.metadata[label] = text
+
+        value.append("")
+        for child in el:
+            if child.tag == "span" and "info" in _classes(child):
+                flush()
+                label = child.text_content().strip().rstrip(":").strip()
+                value = [child.tail or ""]
+            elif child.tag == "br":
+                flush()
+                label, value = None, [child.tail or ""]
+            else:
+                value.append(child.text_content() + (child.tail or ""))
+        flush()
+
+    def _page_title(self) -> str | None:
+        if not self.page.page_title:
+            return None
+        match = _TITLE_ELEMENT.match(" ".join(self.page.page_title.split()))
+        return escape(match.group(1), quote=False) if match else None
+
+    # -- body
+
+    def _read_body(self, body: list[etree._Element]) -> tuple[list[Block], str | None]:
+        blocks: list[Block] = []
+        date_text = None
+        for el in body:
+            classes = _classes(el)
+            if "date" in classes and date_text is None:
+                date_text = _text_of(el)
+                continue
+            block = self._block(el, classes)
+            if block is not None and (block.text or block.kind in ("rule", "figure")):
+                blocks.append(block)
+        while blocks and blocks[-1].kind == "rule":
+            blocks.pop()
+        last = blocks[-1] if blocks else None
+        if date_text is None and last and last.kind == "paragraph" and is_date_line(last.text):
+            date_text = blocks.pop().text
+        return blocks, date_text
+
+    def _block(self, el: etree._Element, classes: set[str]) -> Block | None:
+        tag = el.tag
+        if tag == "hr":
+            return make_block("rule", '<hr class="section-break"/>')
+        if tag == "p" or tag == "address":
+            inline = self._inline(el)
+            if classes & {"quote", "quoteb", "blockquote"}:
+                return make_block("quote", f"<blockquote><p>{inline}</p></blockquote>")
+            if any(c.startswith("indent") for c in classes):
+                return make_block("paragraph", f'<p class="indent">{inline}</p>')
+            return make_block("paragraph", f"<p>{inline}</p>")
+        if tag in HEADING_TAGS:
+            level = max(2, min(6, int(tag[1]) + 1))
+            return make_block("heading", f"<h{level}>{self._inline(el)}</h{level}>")
+        kind = {"blockquote": "quote", "ul": "list", "ol": "list", "dl": "list",
+                "table": "table", "pre": "preformatted", "figure": "figure"}[tag]
+        html = self._outer(el)
+        if not html:
+            return None
+        if kind == "quote" and not html.startswith("<blockquote"):
+            html = f"<blockquote>{html}</blockquote>"
+        if kind == "figure":
+            kind, html = "paragraph", f"<p>{html}</p>"
+        return make_block(kind, html)
+
+    # -- inline conversion
+
+    def _inline(
+        self,
+        el: etree._Element,
+        calls: bool = True,
+        line_breaks: bool = True,
+        strip_brackets: bool = False,
+    ) -> str:
+        """The content of ``el`` as safe, typographic inline XHTML with note calls."""
+        clone = copy.deepcopy(el)
+        clone.tail = None
+        if not line_breaks:
+            for br in list(clone.iter("br")):
+                _replace_with_text(br, " ")
+        for node in clone.iter():
+            node.attrib.pop("id", None)
+        raw = (escape(clone.text, quote=False) if clone.text else "") + "".join(
+            lxml_html.tostring(child, encoding="unicode") for child in clone
+        )
+        html = sanitize_fragment(raw, self.ctx.path, self.ctx.warnings).strip()
+        if strip_brackets and html.startswith("[") and html.endswith("]"):
+            html = html[1:-1].strip()
+        html = smarten_html(html, self.ctx.source.typography)
+        return self._calls(html, calls)
+
+    def _outer(self, el: etree._Element) -> str:
+        clone = copy.deepcopy(el)
+        clone.tail = None
+        for node in clone.iter():
+            node.attrib.pop("id", None)
+        html = sanitize_fragment(lxml_html.tostring(clone, encoding="unicode"), self.ctx.path,
+                                 self.ctx.warnings).strip()
+        html = smarten_html(html, self.ctx.source.typography)
+        return self._calls(html, True)
+
+    def _calls(self, html: str, calls: bool) -> str:
+        def replace(match: re.Match[str]) -> str:
+            index = int(match.group(1))
+            if not calls or self.calls is None or index >= len(self.page.markers):
+                return ""
+            marker = self.page.markers[index]
+            label = marker.label
+            if note_key(label) not in self.calls.known and marker.target in self.anchor_labels:
+                label = self.anchor_labels[marker.target]
+            return self.calls.call(label)
+
+        return _PLACEHOLDER.sub(replace, html)

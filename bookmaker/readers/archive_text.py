@@ -31,6 +31,7 @@ from html import escape
 from bookmaker.model import Block, Document
 from bookmaker.readers import DocumentSource
 from bookmaker.readers.common import (
+    LAST_UPDATED,
     NoteCalls,
     NoteText,
     ReadContext,
@@ -38,7 +39,9 @@ from bookmaker.readers.common import (
     find_date,
     finish_notes,
     guarded,
+    is_credit,
     is_date_line,
+    is_navigation,
     make_block,
     settle_title,
     text_to_inline,
@@ -66,12 +69,6 @@ NOTE_MARKER = re.compile(r"\[(\d{1,4}|\*{1,3})\]")
 _NOTE_ENTRY = re.compile(r"^\s*(?:\[(\d{1,4}|\*{1,3})\]|(\d{1,4})[.)])\s*(.*)$")
 _NOTES_HEADING = re.compile(r"^(notes?|foot-?notes|end-?notes)\s*:?$", re.I)
 _SEPARATOR = re.compile(r"^[\s*_=~#-]{3,}$")
-_LAST_UPDATED = re.compile(r"^(last\s+updated|updated\s+on)\b", re.I)
-_CREDIT = re.compile(
-    r"^(transcribed|transcription|html\s+mark-?up|mark-?up|proof-?read|scanned|"
-    r"converted|prepared|copyleft|public\s+domain)\b",
-    re.I,
-)
 _BRACKETED = re.compile(r"^\[(?!\s*(?:\d{1,4}|\*{1,3})\s*\]$)(.+)\]\.?$", re.S)
 _VOLUME_LINE = re.compile(r"^(volume|vol\.|book|tome)\s+([0-9]+|[ivxlc]+)\b", re.I)
 _OCCASION = re.compile(
@@ -81,41 +78,15 @@ _OCCASION = re.compile(
     r"a\s+speech|an\s+address|an?\s+article)\b",
     re.I,
 )
-_NAV_WORDS = {
-    "return", "contents", "content", "next", "previous", "prev", "back", "top", "index", "home",
-    "up", "main", "page", "chapter", "section", "archive", "table", "of", "to", "the",
-    "go", "trotsky", "internet", "mia", "tia", "volume", "list", "works", "writings",
-}
-_NAV_SPLIT = re.compile(r"[\s|:()\[\]<>«»/.,-]+")
-
 MAX_HEAD = 14
 """Paragraphs before the body: a title page never has more."""
 MAX_HEAD_LINE = 250
 """A header, title, occasion or source line is shorter than this."""
 
 
-def is_navigation(text: str) -> bool:
-    """A line of page navigation ('return return', 'Contents | Next')."""
-    if len(text) > 80:
-        return False
-    words = [w.lower() for w in _NAV_SPLIT.split(text) if w]
-    return bool(words) and all(w in _NAV_WORDS for w in words) and any(
-        w in ("return", "contents", "next", "previous", "prev", "back", "top", "index", "home")
-        for w in words
-    )
-
-
 def is_furniture(text: str) -> bool:
     """Separators, navigation and 'Last updated' lines: never part of a book."""
-    return bool(_SEPARATOR.match(text)) or is_navigation(text) or bool(_LAST_UPDATED.match(text))
-
-
-def is_credit(text: str) -> bool:
-    """A transcriber's credit line ('Transcribed … by David Walters')."""
-    if len(text) >= 400 or not _CREDIT.match(text):
-        return False
-    lower = text.lower()
-    return " by " in lower or "archive" in lower or "marxists.org" in lower
+    return bool(_SEPARATOR.match(text)) or is_navigation(text) or bool(LAST_UPDATED.match(text))
 
 
 def split_paragraphs(text: str) -> list[Para]:
@@ -167,7 +138,7 @@ def read(data: bytes, source: DocumentSource) -> Document:
                 occasion = inline(raw)
             elif not is_furniture(raw):
                 extra.append(para)
-    body = [p for p in extra + body if not (is_navigation(p.text) or _LAST_UPDATED.match(p.text))]
+    body = [p for p in extra + body if not (is_navigation(p.text) or LAST_UPDATED.match(p.text))]
     body, source_line = _take_trailing_source(body, source_line, inline)
     body, date_text, date = _take_closing_date(body)
     blocks = [_block(p, inline) for p in body]

@@ -82,6 +82,41 @@ def guarded(read: Callable[[bytes, DocumentSource], Document]):
     return wrapper
 
 
+# ---------------------------------------------------------------- furniture
+
+LAST_UPDATED = re.compile(r"^\s*(last\s+updated|updated\s+on)\b", re.I)
+_CREDIT = re.compile(
+    r"^(transcribed|transcription|html\s+mark-?up|mark-?up|proof-?read|scanned|"
+    r"converted|prepared|copyleft|public\s+domain)\b",
+    re.I,
+)
+_NAV_WORDS = {
+    "return", "contents", "content", "next", "previous", "prev", "back", "top", "index", "home",
+    "up", "main", "page", "chapter", "section", "archive", "table", "of", "to", "the",
+    "go", "trotsky", "internet", "mia", "tia", "volume", "list", "works", "writings",
+}
+_NAV_SPLIT = re.compile(r"[\s|:()\[\]<>«»/.,-]+")
+
+
+def is_navigation(text: str) -> bool:
+    """A line of page navigation ('return return', 'Contents | Next')."""
+    if len(text) > 80:
+        return False
+    words = [w.lower() for w in _NAV_SPLIT.split(text) if w]
+    return bool(words) and all(w in _NAV_WORDS for w in words) and any(
+        w in ("return", "contents", "next", "previous", "prev", "back", "top", "index", "home")
+        for w in words
+    )
+
+
+def is_credit(text: str) -> bool:
+    """A transcriber's credit line ('Transcribed … by David Walters')."""
+    if len(text) >= 400 or not _CREDIT.match(text):
+        return False
+    lower = text.lower()
+    return " by " in lower or "archive" in lower or "marxists.org" in lower
+
+
 # -------------------------------------------------------------------- notes
 
 
@@ -184,9 +219,15 @@ def parse_fragment(html: str) -> etree._Element:
         raise ValueError(f"not well-formed XHTML: {exc}") from exc
 
 
+_BREAKING = ("p", "br", "li", "dt", "dd", "td", "th", "tr", "h2", "h3", "h4", "h5", "h6",
+             "blockquote", "pre", "caption")
+
+
 def plain_text(html: str) -> str:
     """The text of an XHTML fragment with note calls removed and spaces collapsed."""
     root = parse_fragment(html)
+    for el in root.iter(*_BREAKING):
+        el.tail = " " + (el.tail or "")
     for call in root.iter("a", "sup"):
         if {"noteref", UNRESOLVED_CALL} & set((call.get("class") or "").split()):
             call.text = ""

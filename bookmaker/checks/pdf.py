@@ -151,23 +151,27 @@ def check_complete(
             f"the PDF has {len(pages)} pages for {len(documents)} documents: "
             "WeasyPrint stopped early; run with -v to see its log",
         ))
-    text = " ".join(words(" ".join(page.text for page in pages)))
+    where = anchor_pages(pages)
     for doc in documents:
         title = " ".join(words(doc.title))
-        if title and title not in text:
+        page = where.get(doc.id)
+        if page is None or title not in " ".join(words(pages[page].text)):
             messages.append(Message(
                 "PDF-002", "error", doc.source_path, None,
-                f"the title '{doc.title}' is not in the rendered PDF: the rendering stopped "
-                "early or lost this document",
+                f"the document '{doc.title}' does not open on any rendered page: the rendering "
+                "stopped early or lost it (WeasyPrint issues #2798, #2100)",
             ))
     tail = last_words(documents)
-    if tail and " ".join(tail) not in text:
-        last_doc = next(doc for doc in reversed(documents) if doc.words)
-        messages.append(Message(
-            "PDF-003", "error", last_doc.source_path, None,
-            f"the book's last words ('… {' '.join(tail)}') are not in the rendered PDF: "
-            "WeasyPrint stopped early (issues #2798, #2100)",
-        ))
+    last_doc = next((doc for doc in reversed(documents) if doc.words), None)
+    if tail and last_doc is not None:
+        start = where.get(last_doc.id, len(pages))
+        text = " ".join(words(" ".join(page.text for page in pages[start:])))
+        if " ".join(tail) not in text:
+            messages.append(Message(
+                "PDF-003", "error", last_doc.source_path, None,
+                f"the book's last words ('… {' '.join(tail)}') are not in the rendered PDF: "
+                "WeasyPrint stopped early (issues #2798, #2100)",
+            ))
     return messages
 
 
@@ -283,3 +287,45 @@ def pdf_page_texts(path: Path) -> list[str]:
     from pypdf import PdfReader
 
     return [page.extract_text() or "" for page in PdfReader(path).pages]
+
+
+@dataclass(frozen=True)
+class PdfLine:
+    """A line of text on a written PDF page, with its baseline measured from the page top."""
+
+    top: float
+    """Baseline distance from the top of the page (MediaBox), in points."""
+    text: str
+
+
+def pdf_page_lines(path: Path) -> list[list[PdfLine]]:
+    """Lines of every page with their height on the page (pypdf), to tell heads from text."""
+    from pypdf import PdfReader
+
+    pages = []
+    for page in PdfReader(path).pages:
+        height = float(page.mediabox.top)
+        chunks: list[tuple[float, float, float, str]] = []
+
+        def visit(text, cm, tm, _font, size, chunks=chunks, height=height):
+            if not text.strip():
+                return
+            # Text matrix × current matrix: position in user space, y then from the top.
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            em = abs(size * tm[0] * cm[0]) or 10.0
+            chunks.append((round(height - y, 1), x, em, text.replace("\n", "")))
+
+        page.extract_text(visitor_text=visit)
+        lines: list[PdfLine] = []
+        end = 0.0
+        for top, x, em, text in chunks:
+            if lines and abs(lines[-1].top - top) < 1:
+                # Same baseline: a new style run, or another margin box further along.
+                gap = " " if x - end > 1.5 * em else ""
+                lines[-1] = PdfLine(lines[-1].top, lines[-1].text + gap + text)
+            else:
+                lines.append(PdfLine(top, text))
+            end = x + 0.5 * em * len(text)
+        pages.append(lines)
+    return pages

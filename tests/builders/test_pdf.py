@@ -1,0 +1,393 @@
+"""The print PDF: read back with pypdf and checked for what a printer and a reader see."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from bookmaker.builders import BuildOptions, pdf
+from bookmaker.builders.pdf_fetcher import RefusedURL, RestrictedFetcher
+from bookmaker.builders.pdf_fonts import find_face
+from bookmaker.checks import pdf as pdf_checks
+from bookmaker.errors import BuildError
+from bookmaker.model import Block
+from tests.factories import make_document, make_volume
+
+VOLUME_TITLE = "How the Revolution Armed"
+PT_PER = {"mm": 72 / 25.4, "in": 72.0}
+
+
+def points(length: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(mm|in)", length).groups()
+    return float(number) * PT_PER[unit]
+
+
+def build(volume, path: Path, split: bool = False, **settings):
+    for key, value in settings.items():
+        setattr(volume.settings.pdf, key, value)
+    result = pdf.build(volume, path, BuildOptions(split=split))
+    return result, PdfReader(path)
+
+
+def long_volume(notes: int = 2):
+    """Four documents in two parts, the first long enough for running heads on both sides."""
+    volume = make_volume(4, 2, notes=notes)
+    volume.parts[0].documents[0] = make_document(
+        "doc-0001", "Statement Number 1", paragraphs=24, notes=notes
+    )
+    return volume
+
+
+def text_area(page_lines, trim="us-trade"):
+    """Lines inside the text block (running heads and folios left out)."""
+    preset = pdf.TRIMS[trim]
+    top, bottom = points(preset.top), points(preset.height) - points(preset.bottom)
+    return [line.text for line in page_lines if top <= line.top <= bottom]
+
+
+def head_lines(page_lines, trim="us-trade"):
+    """Lines above the text block: the running head and its folio."""
+    top = points(pdf.TRIMS[trim].top)
+    return [line.text for line in page_lines if line.top < top]
+
+
+def foot_lines(page_lines, trim="us-trade"):
+    preset = pdf.TRIMS[trim]
+    bottom = points(preset.height) - points(preset.bottom)
+    return [line.text for line in page_lines if line.top > bottom]
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    volume = long_volume()
+    path = tmp_path_factory.mktemp("book") / "book.pdf"
+    result, reader = build(volume, path)
+    lines = pdf_checks.pdf_page_lines(path)
+    return volume, path, result, reader, lines
+
+
+def front_pages(reader: PdfReader) -> int:
+    return reader.page_labels.index("1")
+
+
+def toc_entries(reader: PdfReader) -> dict[str, int]:
+    """Title → printed folio, read from the contents page's text."""
+    entries = {}
+    for page in reader.pages[: front_pages(reader)]:
+        text = page.extract_text()
+        if not text.startswith("Contents"):
+            continue
+        for line in text.splitlines():
+            match = re.fullmatch(r"(.+?)\s*(?:\.\s*){3,}(\d+)", line.strip())
+            if match:
+                entries[match[1]] = int(match[2])
+    return entries
+
+
+def test_contents_folios_lead_to_the_documents(book):
+    volume, _path, _result, reader, lines = book
+    entries = toc_entries(reader)
+    assert list(entries) == [doc.title for doc in volume.documents]
+    front = front_pages(reader)
+    for doc in volume.documents:
+        folio = entries[doc.title]
+        page = front + folio - 1
+        assert doc.title in text_area(lines[page])[:2]
+        # The printed folio of the opening (at its foot) is the one the contents gives.
+        assert foot_lines(lines[page]) == [str(folio)]
+
+
+def test_numbering_is_roman_then_restarts_at_1_where_the_body_begins(book):
+    volume, _path, _result, reader, lines = book
+    front = front_pages(reader)
+    assert reader.page_labels[:front] == ["i", "ii", "iii", "iv", "v", "vi"][:front]
+    assert reader.page_labels[front:front + 3] == ["1", "2", "3"]
+    # The first body page is the first part's title page.
+    assert text_area(lines[front]) == [volume.parts[0].title]
+    contents = next(i for i, page in enumerate(reader.pages) if page.extract_text().startswith(
+        "Contents"))
+    assert foot_lines(lines[contents]) == [reader.page_labels[contents]]
+
+
+def test_outline_mirrors_parts_and_documents(book):
+    volume, _path, _result, reader, _lines = book
+    outline = reader.outline
+    titles = [item["/Title"] for item in outline if not isinstance(item, list)]
+    assert titles == ["Contents"] + [part.title for part in volume.parts]
+    children = [item for item in outline if isinstance(item, list)]
+    assert [[entry["/Title"] for entry in group] for group in children] == [
+        [doc.title for doc in part.documents] for part in volume.parts
+    ]
+    entries = toc_entries(reader)
+    first = children[0][0]
+    assert reader.get_destination_page_number(first) == front_pages(reader) + entries[
+        first["/Title"]] - 1
+
+
+def test_running_heads_volume_title_on_versos_document_title_on_rectos(book):
+    volume, _path, _result, reader, lines = book
+    entries = toc_entries(reader)
+    front = front_pages(reader)
+    first = volume.documents[0]
+    opening = front + entries[first.title] - 1
+    following = front + entries[volume.documents[1].title] - 1
+    assert head_lines(lines[opening]) == []
+    rectos = versos = 0
+    for index in range(opening + 1, following):
+        heads = head_lines(lines[index])
+        if not text_area(lines[index]):
+            assert heads == []  # blank pages carry nothing
+            continue
+        folio = reader.page_labels[index]
+        if index % 2 == 0:  # physical page 1 is a recto
+            assert heads == [f"{first.title} {folio}"]
+            rectos += 1
+        else:
+            assert heads == [f"{folio} {VOLUME_TITLE}"]
+            versos += 1
+    assert rectos >= 1 and versos >= 1
+
+
+def test_fonts_are_the_book_face_embedded_and_subset(book):
+    _volume, path, _result, _reader, _lines = book
+    fonts = pdf_checks.pdf_fonts(path)
+    assert fonts
+    for font in fonts:
+        assert font.is_face("EBGaramond"), font.name
+        assert font.embedded, font.name
+        assert re.match(r"^[A-Z]{6}\+", font.name), font.name
+    assert {font.bare_name for font in fonts} >= {"EB-Garamond", "EB-Garamond-Italic"}
+    assert pdf_checks.check_fonts(path, "EBGaramond") == []
+
+
+def test_last_words_are_on_the_last_text_page(book):
+    volume, _path, _result, reader, lines = book
+    last_page = max(i for i, page in enumerate(lines) if text_area(page))
+    assert last_page == len(reader.pages) - 1
+    tail = pdf_checks.last_words(volume.documents)
+    body_text = " ".join(pdf_checks.words(pdf_checks.join_lines(text_area(lines[last_page]))))
+    assert " ".join(tail) in body_text
+
+
+def test_metadata_and_links(book):
+    volume, _path, result, reader, _lines = book
+    meta = reader.metadata
+    assert meta.title == "How the Revolution Armed: Volume 1, 1918"
+    assert meta.author == "Leon Trotsky"
+    assert meta.subject == volume.info.description
+    assert "Red Army" in meta["/Keywords"]
+    assert meta.creator == "bookmaker 0.1.0"
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert result.pages == len(reader.pages)
+    contents = next(p for p in reader.pages if p.extract_text().startswith("Contents"))
+    links = [a.get_object() for a in contents.get("/Annots", [])]
+    assert len([a for a in links if a["/Subtype"] == "/Link"]) >= len(volume.documents)
+    notes_total = sum(len(doc.notes) for doc in volume.documents)
+    note_links = sum(len(p.get("/Annots", [])) for p in reader.pages[front_pages(reader):])
+    assert note_links >= 2 * notes_total  # calls to notes, and notes back to calls
+
+
+def body_stream_expected(volume) -> list[str]:
+    """Every word the body pages should print, in order, from the model."""
+    from lxml import html as lxml_html
+
+    def plain(fragment):
+        return lxml_html.fragment_fromstring(fragment, create_parent="div").text_content()
+
+    expected = []
+    for part in volume.parts:
+        expected += pdf_checks.words(part.title or "")
+        for doc in part.documents:
+            expected += pdf_checks.words(doc.title)
+            expected += pdf_checks.words(plain(doc.occasion))
+            expected += pdf_checks.words(plain(doc.source_line))
+            for block in doc.blocks:
+                expected += pdf_checks.words(block.text)
+            expected += pdf_checks.words(doc.date_text)
+    return expected
+
+
+def test_text_fidelity_every_word_once_in_order(tmp_path):
+    volume = make_volume(6, 2, notes=0)
+    volume.parts[1].documents[0] = make_document("doc-0004", "Long Statement", paragraphs=20,
+                                                 notes=0)
+    _result, reader = build(volume, tmp_path / "book.pdf")
+    lines = pdf_checks.pdf_page_lines(tmp_path / "book.pdf")
+    body = [line for page in lines[front_pages(reader):] for line in text_area(page)]
+    printed = pdf_checks.words(pdf_checks.join_lines(body))
+    assert printed == body_stream_expected(volume)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext not installed")
+def test_pdftotext_reads_the_same_last_words(book):
+    volume, path, _result, _reader, _lines = book
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    pages = out.split("\f")
+    last = [page for page in pages if page.strip()][-1]
+    joined = " ".join(pdf_checks.words(pdf_checks.join_lines(last.splitlines())))
+    assert " ".join(pdf_checks.last_words(volume.documents)) in joined
+
+
+@pytest.mark.parametrize(
+    ("trim", "width", "height"),
+    [("a5", 419.5, 595.3), ("royal", 442.2, 663.3), ("us-trade", 432, 648),
+     ("a4", 595.3, 841.9), ("letter", 612, 792)],
+)
+def test_trim_presets_set_the_page_size(tmp_path, trim, width, height):
+    _result, reader = build(make_volume(1, 0, notes=0), tmp_path / "t.pdf", trim=trim)
+    for page in reader.pages:
+        assert float(page.mediabox.width) == pytest.approx(width, abs=0.2)
+        assert float(page.mediabox.height) == pytest.approx(height, abs=0.2)
+
+
+def test_bleed_enlarges_the_page_and_keeps_the_trim_box(tmp_path):
+    _result, reader = build(make_volume(1, 0, notes=0), tmp_path / "b.pdf", bleed="3mm")
+    page = reader.pages[0]
+    bleed = 3 * PT_PER["mm"]
+    assert float(page.mediabox.width) == pytest.approx(432 + 2 * bleed, abs=0.2)
+    assert float(page.trimbox.width) == pytest.approx(432, abs=0.2)
+    assert float(page.trimbox.left - page.mediabox.left) == pytest.approx(bleed, abs=0.2)
+    assert "/BleedBox" in page
+    # Crop marks: eight strokes, drawn by WeasyPrint in a form XObject.
+    forms = page["/Resources"]["/XObject"]
+    strokes = sum(forms[name].get_object().get_data().count(b" l\n") for name in forms)
+    assert strokes >= 8
+
+
+def test_footnotes_stand_on_their_calls_page(tmp_path, caplog):
+    volume = make_volume(3, 0, notes=2)
+    with caplog.at_level(logging.WARNING, logger="bookmaker"):
+        result, reader = build(volume, tmp_path / "f.pdf", notes="footnotes")
+    assert not [w for w in result.warnings if "PDF-010" in w]
+    texts = [page.extract_text() for page in reader.pages]
+    for doc in volume.documents:
+        opening = next(i for i, t in enumerate(texts) if t.startswith(doc.title))
+        for note in doc.notes:
+            assert note.text in texts[opening]
+        assert "Notes" not in texts[opening]  # no endnotes section left
+
+
+def test_footnote_check_warns_when_a_note_leaves_its_page(monkeypatch, tmp_path):
+    volume = make_volume(1, 0, notes=1)
+    real = pdf_checks.rendered_pages
+
+    def misplace(document):
+        pages = real(document)
+        note = volume.documents[0].notes[0].id
+        for page in pages:
+            page.anchors.discard(note)
+        pages[-1].anchors.add(note)
+        pages.append(pdf_checks.RenderedPage(index=len(pages), anchors={note}))
+        for page in pages[-1:]:
+            page.index = len(pages) - 1
+        return pages
+
+    monkeypatch.setattr(pdf.pdf_checks, "rendered_pages", misplace)
+    result, _reader = build(volume, tmp_path / "f.pdf", notes="footnotes")
+    assert any("PDF-010" in w and "footnote 1 of 'Statement Number 1'" in w
+               for w in result.warnings)
+
+
+def test_an_early_stop_is_an_error(monkeypatch, tmp_path):
+    real = pdf_checks.rendered_pages
+    monkeypatch.setattr(pdf.pdf_checks, "rendered_pages", lambda document: real(document)[:-3])
+    with pytest.raises(BuildError, match="Statement Number 4|last words"):
+        build(make_volume(4, 2), tmp_path / "s.pdf")
+
+
+def test_screen_pdf_has_no_blank_pages(tmp_path):
+    volume = make_volume(4, 2)
+    _result, reader = build(volume, tmp_path / "s.pdf", screen=True)
+    lines = pdf_checks.pdf_page_lines(tmp_path / "s.pdf")
+    assert all(page for page in lines), "a blank page in a screen PDF"
+    _result, printed = build(make_volume(4, 2), tmp_path / "p.pdf")
+    assert len(reader.pages) < len(printed.pages)
+
+
+def test_openings_on_any_page(tmp_path):
+    volume = make_volume(4, 0)
+    _result, reader = build(volume, tmp_path / "o.pdf", openings="page")
+    texts = [page.extract_text() for page in reader.pages]
+    openings = [i for i, t in enumerate(texts) if t.startswith("Statement Number")]
+    assert len(openings) == 4
+    assert any(i % 2 == 1 for i in openings)  # some documents open on a verso
+
+
+def test_split_writes_one_offprint_per_document(tmp_path):
+    volume = make_volume(3, 0)
+    result, _reader = build(volume, tmp_path / "book.pdf", split=True)
+    assert [p.name for p in result.extra_files] == [
+        f"book-{doc.id}.pdf" for doc in volume.documents
+    ]
+    for doc, path in zip(volume.documents, result.extra_files, strict=True):
+        text = "".join(page.extract_text() for page in PdfReader(path).pages)
+        assert doc.title in text
+        assert VOLUME_TITLE in text
+        others = [d.title for d in volume.documents if d is not doc]
+        assert not any(title in text for title in others)
+
+
+def test_pdf_a_variant(tmp_path):
+    _result, reader = build(make_volume(1, 0), tmp_path / "a.pdf", variant="pdf/a-3b")
+    xmp = reader.xmp_metadata
+    assert xmp is not None
+    assert b"pdfaid" in xmp.stream.get_data()
+    assert "/OutputIntents" in reader.trailer["/Root"]
+
+
+def test_images_resolve_inside_the_volume_and_nothing_outside(tmp_path, caplog):
+    from PIL import Image
+
+    root = tmp_path / "vol"
+    (root / "images").mkdir(parents=True)
+    Image.new("RGB", (40, 30), "red").save(root / "images" / "map.png")
+    volume = make_volume(1, 0, notes=0)
+    volume.root = str(root)
+    doc = volume.documents[0]
+    doc.blocks.insert(1, Block("figure", '<figure><img src="images/map.png" alt="Map"></figure>'))
+    doc.blocks.insert(2, Block("figure", '<figure><img src="/etc/hostname" alt="x"></figure>'))
+    doc.blocks.insert(3, Block("figure", '<figure><img src="https://example.org/a.png"></figure>'))
+    with caplog.at_level(logging.WARNING, logger="bookmaker"):
+        result, reader = build(volume, tmp_path / "i.pdf")
+    images = {image.data for page in reader.pages for image in page.images}
+    assert len(images) == 1
+    refused = " ".join(caplog.messages)
+    assert "/etc/hostname" in refused and "https://example.org/a.png" in refused
+
+
+def test_fetcher_allows_only_files_under_its_roots(tmp_path):
+    inside = tmp_path / "vol" / "a.css"
+    inside.parent.mkdir()
+    inside.write_text("p {}")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret")
+    (tmp_path / "vol" / "link.css").symlink_to(outside)
+    fetcher = RestrictedFetcher([tmp_path / "vol"])
+    assert fetcher(inside.as_uri()).read() == b"p {}"
+    assert fetcher("data:text/plain,hello").read() == b"hello"
+    for url in (outside.as_uri(), (tmp_path / "vol" / "link.css").as_uri(),
+                "http://example.org/x.css", "https://example.org/x.css", "ftp://x/y"):
+        with pytest.raises(RefusedURL):
+            fetcher(url)
+    assert len(fetcher.refused) == 5
+
+
+def test_missing_face_is_named_in_a_warning(caplog):
+    with caplog.at_level(logging.WARNING, logger="bookmaker"):
+        assert find_face("no-such-face") is None
+    assert "no-such-face" in caplog.text
+
+
+@pytest.mark.parametrize(("face", "prefix"), [("source-serif-4", "SourceSerif4"),
+                                               ("literata", "Literata")])
+def test_other_book_faces(tmp_path, face, prefix):
+    build(make_volume(1, 0, notes=0), tmp_path / "f.pdf", font=face)
+    fonts = pdf_checks.pdf_fonts(tmp_path / "f.pdf")
+    assert fonts and all(font.is_face(prefix) and font.embedded for font in fonts)

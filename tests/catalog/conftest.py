@@ -11,12 +11,29 @@ from pathlib import Path
 
 import pytest
 
-from tests.catalog.helpers import SAMPLE, FakeBuilder, generated_volumes
+from bookmaker.builders import BuildOptions
+from bookmaker.catalog import build_catalog
+from tests.catalog.helpers import SAMPLE, FakeBuilder, generated_volumes, write_volume
 
 
 @pytest.fixture
 def fake_builder() -> FakeBuilder:
     return FakeBuilder()
+
+
+@pytest.fixture
+def site(tmp_path, fake_builder) -> Path:
+    """A catalogue of four generated volumes made with the fake builder (fast)."""
+    volumes = generated_volumes(tmp_path / "volumes")
+    unseried = write_volume(tmp_path / "volumes" / "loose-leaves", '''
+title = "Loose Leaves"
+authors = ["Ann Other", "Bea Second"]
+description = "Papers that belong to no series."
+''', [(None, ["leaf.txt"])])
+    site = tmp_path / "site"
+    build_catalog([unseried, *reversed(volumes)], site, BuildOptions(split=True),
+                  title="Test Library", build=fake_builder)
+    return site
 
 
 # --------------------------------------------------------------- real catalogue
@@ -41,8 +58,6 @@ def catalogue_volumes(tmp_path_factory) -> list[Path]:
 def catalogue(tmp_path_factory, catalogue_volumes):
     """The real catalogue: every volume built once (EPUB, PDF, per-document PDFs)."""
     require_builders()
-    from bookmaker.builders import BuildOptions
-    from bookmaker.catalog import build_catalog
 
     site = tmp_path_factory.mktemp("site")
     return build_catalog(catalogue_volumes, site, BuildOptions(split=True),

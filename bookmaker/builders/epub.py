@@ -229,12 +229,17 @@ def _number(entries: list[NavEntry], start: int = 1) -> int:
     return n
 
 
+def _relative(target: str, from_file: str) -> str:
+    """``target`` (a package path, maybe with a fragment) as seen from ``from_file``."""
+    path, _, fragment = target.partition("#")
+    href = posixpath.relpath(path, posixpath.dirname(from_file) or ".")
+    return f"{href}#{fragment}" if fragment else href
+
+
 def _with_hrefs(entries: list[NavEntry], from_file: str) -> list[NavEntry]:
     """The entries with ``href`` relative to ``from_file``'s folder."""
-    base = posixpath.dirname(from_file)
     for entry in entries:
-        path, _, fragment = entry.file.partition("#")
-        entry.href = posixpath.relpath(path, base or ".") + (f"#{fragment}" if fragment else "")
+        entry.href = _relative(entry.file, from_file)
         _with_hrefs(entry.children, from_file)
     return entries
 
@@ -406,13 +411,12 @@ def render_pages(volume: Volume, plan: Plan, cover: CoverImage, identifier: str,
             "page": page,
             "css_href": posixpath.relpath(CSS_FILE, base),
             "cover_href": posixpath.relpath(cover.file_name, base),
-            "entries": _with_hrefs(plan.contents, page.file),
-            "landmarks": [
-                {**mark, "href": posixpath.relpath(mark["file"].split("#")[0], base)
-                 + ("#" + mark["file"].split("#")[1] if "#" in mark["file"] else "")}
-                for mark in plan.landmarks
-            ],
         }
+        if "nav" in page.properties:
+            context["entries"] = _with_hrefs(plan.contents, page.file)
+            context["landmarks"] = [
+                {**mark, "href": _relative(mark["file"], page.file)} for mark in plan.landmarks
+            ]
         text = env.get_template(page.template).render(context)
         try:
             rendered[page.id] = finish_page(text)

@@ -454,7 +454,10 @@ class _Builder:
             part_heading = " ".join(_text_of(el) for el in before)
         elif title_at > 0 and _PART_LINE.match(_text_of(headings[title_at - 1])):
             part_heading = _text_of(headings[title_at - 1])
-        title_html = self._inline(headings[title_at], line_breaks=False)
+        # An overriding title replaces this one: its note calls must not be counted.
+        title_html = None if self.ctx.source.title else self._inline(
+            headings[title_at], line_breaks=False
+        )
         return title_html, part_heading, occasion, source_line, head_date
 
     def _read_information(self, el: etree._Element) -> None:

@@ -128,7 +128,8 @@ def read(data: bytes, source: DocumentSource) -> Document:
     title_html = occasion = source_line = None
     extra: list[Para] = []
     if title_at is not None:
-        title_html = inline(head[title_at].text)
+        # An overriding title replaces this one: its note calls must not be counted.
+        title_html = None if source.title else inline(head[title_at].text)
         for para in head[title_at + 1 :]:
             raw = para.text
             bracketed = _BRACKETED.match(raw)

@@ -140,10 +140,10 @@ def test_no_title_uses_file_name_with_warning():
 
 def test_notes_numbered_with_dots():
     text = (
-        "A Title\n\n* * *\n\nThe army[7] was built in a year, as everybody knows by now, "
-        "from the ruins of the old one and out of nothing else at all, comrades.\n\n"
-        "Notes\n\n7. Seven as printed.\n8. Eight, never called.\n"
-    ).encode()
+        b"A Title\n\n* * *\n\nThe army[7] was built in a year, as everybody knows by now, "
+        b"from the ruins of the old one and out of nothing else at all, comrades.\n\n"
+        b"Notes\n\n7. Seven as printed.\n8. Eight, never called.\n"
+    )
     doc = read(text, source("dots"))
     assert [(n.label, n.text) for n in doc.notes] == [
         ("7", "Seven as printed."), ("8", "Eight, never called.")

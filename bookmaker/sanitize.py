@@ -119,7 +119,7 @@ def to_xhtml_fragment(html: str) -> str:
 
 def inner_xhtml(element: etree._Element) -> str:
     """The content of ``element`` (text and children) as XHTML."""
-    parts = [_escape_text(element.text or "")]
+    parts = [escape_text(element.text or "")]
     parts += [to_xhtml_block(child) for child in element]
     return "".join(parts)
 
@@ -127,11 +127,12 @@ def inner_xhtml(element: etree._Element) -> str:
 def to_xhtml_block(element: etree._Element, with_tail: bool = True) -> str:
     """One element (and its tail text) serialized as XHTML without namespaces."""
     if not isinstance(element.tag, str):  # comments, processing instructions
-        return _escape_text(element.tail or "") if with_tail else ""
+        return escape_text(element.tail or "") if with_tail else ""
     return etree.tostring(element, method="xml", encoding="unicode", with_tail=with_tail)
 
 
-def _escape_text(text: str) -> str:
+def escape_text(text: str) -> str:
+    """Text escaped for XHTML element content."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

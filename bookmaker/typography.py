@@ -31,9 +31,9 @@ _NUMERIC_REF = re.compile(r"&#(\d{1,7});")
 _TRIPLE_HYPHEN = re.compile(r"(?<!-)---(?!-)")
 _SPACED_HYPHEN = re.compile(r" -(?<=[^\s-] -) (?=[^\s-])")
 # Anchored on the full stop, then lookarounds: fast, and each match is replaced by a literal.
-_INITIAL = re.compile(r"\.(?<=\b[A-Z]\.) (?=[A-Z])")
+_INITIAL = re.compile(r"\.(?<=\b[A-Z]\.)[ \n](?=[A-Z])")
 _NUMBER_ABBREV = re.compile(
-    r"\.(?:(?<=\b[Nn]o\.)|(?<=\b[Nn]os\.)|(?<=\bp\.)|(?<=\bpp\.)|(?<=\b[Vv]ol\.)) (?=\d)"
+    r"\.(?:(?<=\b[Nn]o\.)|(?<=\b[Nn]os\.)|(?<=\bp\.)|(?<=\bpp\.)|(?<=\b[Vv]ol\.))[ \n](?=\d)"
 )
 _SKIP_TAG = re.compile(r"<(/?)(pre|code)\b", re.IGNORECASE)
 

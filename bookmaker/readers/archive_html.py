@@ -43,6 +43,7 @@ from bookmaker.readers.common import (
     is_navigation,
     make_block,
     note_key,
+    replace_with_text,
     settle_title,
 )
 from bookmaker.sanitize import sanitize_fragment
@@ -157,7 +158,7 @@ def _replace_markers(root: etree._Element, page: Page) -> None:
     for el, marker in found:
         index = len(page.markers)
         page.markers.append(marker)
-        _replace_with_text(el, f"\ue000{index}\ue001")
+        replace_with_text(el, f"\ue000{index}\ue001")
 
 
 def _marker_label(el: etree._Element) -> str | None:
@@ -184,19 +185,6 @@ def _in_endnote(el: etree._Element) -> bool:
         if "endnote" in _classes(ancestor) or "endnotes" in _classes(ancestor):
             return True
     return False
-
-
-def _replace_with_text(el: etree._Element, text: str) -> None:
-    parent = el.getparent()
-    if parent is None:
-        return
-    joined = text + (el.tail or "")
-    previous = el.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + joined
-    else:
-        parent.text = (parent.text or "") + joined
-    parent.remove(el)
 
 
 def _is_dropped(el: etree._Element, tag: str) -> bool:
@@ -395,7 +383,7 @@ class _Builder:
             match = _MARKER_TEXT.match(first.text_content())
             if match:
                 anchor = first.get("name") or first.get("id")
-                _replace_with_text(first, "")
+                replace_with_text(first, "")
                 return match.group(1), anchor
         anchor_el = el.find(".//a[@name]")
         anchor = anchor_el.get("name") if anchor_el is not None else el.get("id")
@@ -554,7 +542,7 @@ class _Builder:
         clone.tail = None
         if not line_breaks:
             for br in list(clone.iter("br")):
-                _replace_with_text(br, " ")
+                replace_with_text(br, " ")
         for node in clone.iter():
             node.attrib.pop("id", None)
         raw = (escape(clone.text, quote=False) if clone.text else "") + "".join(

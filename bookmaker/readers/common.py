@@ -236,6 +236,20 @@ def plain_text(html: str) -> str:
     return _SPACE.sub(" ", "".join(root.itertext())).strip()
 
 
+def replace_with_text(el: etree._Element, text: str) -> None:
+    """Remove ``el`` from its tree, leaving ``text`` and its tail text in its place."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    joined = text + (el.tail or "")
+    previous = el.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + joined
+    else:
+        parent.text = (parent.text or "") + joined
+    parent.remove(el)
+
+
 def make_block(kind: BlockKind, html: str) -> Block:
     """A block from one well-formed XHTML element; its plain text is derived here."""
     return Block(kind=kind, html=html, text=plain_text(html))

@@ -96,6 +96,21 @@ def _read_report(book: Path, report: Path, stderr: str) -> list[Message]:
     return parse_report(data)
 
 
+def _epub_named(book: Path, alias: Path) -> Path:
+    """``book`` under a name ending in .epub: EPUBCheck refuses other names without --mode.
+
+    The pipeline checks its temporary file (``.slug.epub.xxxx.tmp``) before renaming it.
+    """
+    book = book.resolve()
+    if book.suffix.lower() == ".epub":
+        return book
+    try:
+        alias.symlink_to(book)
+    except OSError:
+        shutil.copyfile(book, alias)
+    return alias
+
+
 def run_epubcheck(paths: list[Path], batch: bool = True) -> dict[Path, list[Message]]:
     """EPUBCheck's messages for each book in ``paths`` (an empty list means a clean book)."""
     if not paths:
@@ -106,23 +121,25 @@ def run_epubcheck(paths: list[Path], batch: bool = True) -> dict[Path, list[Mess
     results: dict[Path, list[Message]] = {}
     with tempfile.TemporaryDirectory(prefix="bookmaker-epubcheck-") as tmp:
         reports = {book: Path(tmp) / f"report-{i}.json" for i, book in enumerate(books)}
+        inputs = {book: _epub_named(book, Path(tmp) / f"book-{i}.epub")
+                  for i, book in enumerate(books)}
         stderr = ""
         if batch and len(books) > 1:
-            pairs = [str(arg) for book in books for arg in (book.resolve(), reports[book])]
+            pairs = [str(arg) for book in books for arg in (inputs[book], reports[book])]
             done = _run(
                 [java, "-cp", str(jar), str(BATCH_SOURCE), *pairs],
                 timeout=60 + SECONDS_PER_BOOK * len(books),
             )
-            stderr = done.stderr
+            stderr = done.stderr + done.stdout
         for book in books:
             if not reports[book].exists():
                 # No batch, or the launcher could not compile (a JRE without jdk.compiler).
                 done = _run(
-                    [java, "-jar", str(jar), str(book.resolve()), "--json", str(reports[book]),
+                    [java, "-jar", str(jar), str(inputs[book]), "--json", str(reports[book]),
                      "--quiet"],
                     timeout=60 + SECONDS_PER_BOOK,
                 )
-                stderr = done.stderr
+                stderr = done.stderr + done.stdout
             results[book] = _read_report(book, reports[book], stderr)
     return results
 

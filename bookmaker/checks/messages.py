@@ -45,6 +45,9 @@ class Message:
                 loc += f":{self.column}"
         return loc
 
+    def __str__(self) -> str:
+        return self.format()
+
     def format(self) -> str:
         """One line: ``severity CODE file:line: text``."""
         loc = self.location()

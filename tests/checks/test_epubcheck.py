@@ -82,6 +82,9 @@ def checked(tmp_path_factory):
         books[name] = folder / f"{name}.epub"
         epub.build(volume, books[name], BuildOptions())
     books["broken"] = _break(books["flat-notes"], folder / "broken.epub")
+    # The pipeline checks its temporary file before renaming it: not a .epub name.
+    books["temp-name"] = folder / ".two-parts-notes.epub.x1y2.tmp"
+    books["temp-name"].write_bytes(books["two-parts-notes"].read_bytes())
     results = epubcheck.run_epubcheck(list(books.values()))
     return {name: results[path] for name, path in books.items()}
 
@@ -95,6 +98,11 @@ def checked(tmp_path_factory):
 def test_factory_books_pass_epubcheck_without_warnings(checked, name):
     messages = checked[name]
     assert messages == [], format_messages(messages, name)
+
+
+@pytest.mark.slow
+def test_a_book_under_a_temporary_name_is_checked_as_an_epub(checked):
+    assert checked["temp-name"] == []
 
 
 @pytest.mark.slow

@@ -53,3 +53,7 @@ def test_report_lists_messages_and_a_summary():
     assert report[1] == "  fatal PKG-001 book.epub: not a zip file"
     assert report[-1] == "  1 fatal, 1 error, 1 warning, 1 info"
     assert format_messages([]) == "no messages"
+
+
+def test_str_is_the_one_line_format():
+    assert str(MESSAGES[0]) == "warning RSC-017 EPUB/text/b.xhtml:4: deprecated role"

@@ -1,0 +1,64 @@
+"""Typographic punctuation: curly quotes, dashes, ellipses and no-break spaces."""
+
+from __future__ import annotations
+
+import pytest
+
+from bookmaker.model import TypographySettings
+from bookmaker.typography import smarten_html, smarten_text
+
+
+@pytest.mark.parametrize(
+    ("plain", "typeset"),
+    [
+        ('"Forward!" he said.', "\u201cForward!\u201d he said."),
+        ("the workers' and peasants' army", "the workers\u2019 and peasants\u2019 army"),
+        ("it's 'the order'", "it\u2019s \u2018the order\u2019"),
+        ("the army -- new and old", "the army \u2014 new and old"),
+        ("the army---new", "the army\u2014new"),
+        ("1918 - 1919", "1918 \u2013 1919"),
+        ("Red-Army men", "Red-Army men"),
+        ("and so on...", "and so on\u2026"),
+        ("V. I. Lenin", "V.\u00a0I.\u00a0Lenin"),
+        ("Order No. 31", "Order No.\u00a031"),
+        ("USA. Then", "USA. Then"),
+    ],
+)
+def test_smarten_text(plain, typeset):
+    assert smarten_text(plain) == typeset
+
+
+def test_html_tags_and_attributes_are_left_alone():
+    html = '<p title="a \'b\' -- c">"Quoted <i>word</i>" -- <a href="#x">3</a>...</p>'
+    assert smarten_html(html) == (
+        '<p title="a \'b\' -- c">\u201cQuoted <i>word</i>\u201d \u2014 <a href="#x">3</a>\u2026</p>'
+    )
+
+
+def test_code_and_pre_are_left_alone():
+    html = '<p>"a" <code>"b" -- c</code></p><pre>"x" -- y...</pre>'
+    assert smarten_html(html) == '<p>\u201ca\u201d <code>"b" -- c</code></p><pre>"x" -- y...</pre>'
+
+
+def test_output_holds_characters_not_entities():
+    out = smarten_html("<p>it's \"quoted\" -- done... &amp; &lt;tag&gt;</p>")
+    assert "&#" not in out and "&rsquo;" not in out and "&mdash;" not in out
+    assert "&amp;" in out and "&lt;tag&gt;" in out
+
+
+def test_quotes_across_note_calls():
+    html = '<p>"the army<a class="noteref" href="#n">3</a>" and more</p>'
+    assert smarten_html(html).startswith("<p>\u201cthe army<a")
+    assert '</a>\u201d and more' in smarten_html(html)
+
+
+def test_switches():
+    assert smarten_text('"V. I." -- x', TypographySettings(smart_quotes=False, nbsp=False)) == (
+        '"V. I." -- x'
+    )
+    assert smarten_text('"V. I." -- x', TypographySettings(smart_quotes=False, nbsp=True)) == (
+        '"V.\u00a0I." -- x'
+    )
+    assert smarten_text('"V. I." -- x', TypographySettings(smart_quotes=True, nbsp=False)) == (
+        "\u201cV. I.\u201d \u2014 x"
+    )

@@ -62,6 +62,10 @@ BLOCK_TAGS = {
     "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "dl", "table", "pre",
     "hr", "address", "figure",
 }
+# Void elements libxml2 may wrongly give children (everything after an <embed>): dropped,
+# but what the parser put inside them is read.
+VOID_TAGS = {"embed", "input", "link", "meta", "base", "area", "param", "source", "track",
+             "keygen", "wbr"}
 CONTAINER_TAGS = {"html", "body", "div", "center", "section", "article", "main", "header"}
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 CREDIT_LABELS = re.compile(r"transcri|mark-?up|proof|scann|html|copyleft|ocr", re.I)
@@ -199,6 +203,7 @@ def _flatten(root: etree._Element) -> list[etree._Element]:
     blocks: list[etree._Element] = []
     loose: etree._Element | None = None
     stack: list[object] = [root]
+    sequence: list[object]
     breaks = 0
 
     def close_loose() -> None:
@@ -237,6 +242,14 @@ def _flatten(root: etree._Element) -> list[etree._Element]:
         if not isinstance(el.tag, str):
             continue
         tag = el.tag.lower()
+        if tag in VOID_TAGS:
+            sequence = []
+            for child in el:
+                sequence.append(child)
+                if child.tail:
+                    sequence.append(child.tail)
+            stack.extend(reversed(sequence))
+            continue
         if _is_dropped(el, tag):
             continue
         if tag in BLOCK_TAGS:
@@ -244,7 +257,7 @@ def _flatten(root: etree._Element) -> list[etree._Element]:
             blocks.append(el)
             continue
         if tag in CONTAINER_TAGS:
-            sequence: list[object] = [None]
+            sequence = [None]
             if el.text:
                 sequence.append(el.text)
             for child in el:

@@ -191,3 +191,11 @@ def test_large_page_reads_in_linear_time():
     assert len(doc.blocks) == 5_000
     assert len(doc.notes[0].ref_ids) == 5_000
     assert elapsed < 30, elapsed
+
+
+def test_text_after_void_elements_is_kept():
+    # libxml2 nests everything after an <embed> inside it; the text must not be dropped with it.
+    page = (b"<h1>T</h1><p>first</p><embed src='x.swf'><form><input name=q></form>"
+            b"<p>The second paragraph stays.</p><p>a<embed src=x>b c</p>")
+    doc = read(page, source("void"))
+    assert [b.text for b in doc.blocks] == ["first", "The second paragraph stays.", "ab c"]

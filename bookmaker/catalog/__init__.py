@@ -16,6 +16,7 @@ and writes::
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,13 @@ class CatalogReport:
             result[entry.slug] = list(dict.fromkeys(formats))
         return result
 
+    def summary(self) -> str:
+        """One line for the CLI: where the site is, what was built and what reused."""
+        built = sum(1 for formats in self.built.values() if formats)
+        count = len(self.entries)
+        return (f"wrote {self.site / 'index.html'}: {count} volume{'s' if count != 1 else ''} "
+                f"({built} built, {count - built} reused), feeds in {self.site / 'opds'}")
+
 
 def build_catalog(
     volumes: Sequence[str | Path],
@@ -60,11 +68,13 @@ def build_catalog(
     base_url: str | None = None,
     progress: Callable[[str, int, int], None] = lambda stage, done, total: None,
     build: Callable | None = None,
+    check: Callable[[str, Path], None] | None = None,
 ) -> CatalogReport:
     """Build every volume (reusing fresh outputs) into ``site`` and write pages and feeds.
 
-    ``formats`` defaults to EPUB and PDF. ``build`` replaces :func:`bookmaker.pipeline.build`
-    (tests use it to avoid real builds).
+    ``formats`` defaults to EPUB and PDF. ``check`` is passed to :func:`bookmaker.pipeline.build`
+    (the CLI's EPUBCheck gate); ``build`` replaces that function (tests use it to avoid real
+    builds).
     """
     from bookmaker import pipeline
 
@@ -73,7 +83,7 @@ def build_catalog(
     options = options or BuildOptions()
     wanted = list(dict.fromkeys(formats or ("epub", "pdf")))
     if build is None:
-        build = pipeline.build
+        build = functools.partial(pipeline.build, check=check)
         available = pipeline.available_formats()
         missing = [name for name in wanted if name not in available]
         if missing:

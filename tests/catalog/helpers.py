@@ -127,7 +127,7 @@ class FakeBuilder:
     def __init__(self) -> None:
         self.calls: list[tuple[str, tuple[str, ...]]] = []
 
-    def __call__(self, volume, formats, out_dir, options=None):
+    def __call__(self, volume, formats, out_dir, options=None, check=None):
         out = Path(out_dir)
         self.calls.append((volume.slug, tuple(formats)))
         for fmt in formats:

@@ -26,6 +26,7 @@ from ebooklib import epub
 from bookmaker import __version__
 from bookmaker.builders import BuildOptions, BuildResult
 from bookmaker.builders.epub_cover import CoverImage, cover_for
+from bookmaker.builders.epub_images import ImageStore
 from bookmaker.builders.epub_markup import MarkupError, finish_page, finish_xml
 from bookmaker.builders.epub_zip import repack
 from bookmaker.errors import BuildError, OutputError
@@ -101,6 +102,8 @@ class Page:
     """The source file, for error messages."""
     properties: list[str] = field(default_factory=list)
     """Manifest properties ('nav')."""
+    content: bool = False
+    """A page of the volume's own content (document, part), whose images are packed."""
 
 
 @dataclass
@@ -153,7 +156,7 @@ def matter_semantics(doc: Document) -> tuple[str | None, str | None]:
 
 def plan_book(volume: Volume) -> Plan:
     """Lay the volume out as pages in reading order, with its contents and landmarks."""
-    taken = {"cover", "titlepage", "imprint", "nav"}
+    taken = {"cover", "titlepage", "imprint", "nav", "css", "ncx", "cover-img"}
     pages = [
         Page("cover", f"{TEXT_DIR}/cover.xhtml", "Cover", "cover.xhtml", "frontmatter"),
         Page("titlepage", f"{TEXT_DIR}/titlepage.xhtml", "Title Page", "titlepage.xhtml",
@@ -169,7 +172,7 @@ def plan_book(volume: Volume) -> Plan:
         section_type, role = matter_semantics(doc)
         context = {"doc": doc, "level": level, "section_type": section_type, "section_role": role}
         return Page(stem, f"{TEXT_DIR}/{stem}.xhtml", doc.title, "document.xhtml", body_type,
-                    context, source=doc.source_path)
+                    context, source=doc.source_path, content=True)
 
     front = [d for d in volume.documents if d.kind == "front"]
     back = [d for d in volume.documents if d.kind == "back"]
@@ -217,7 +220,7 @@ def plan_book(volume: Volume) -> Plan:
 def _part_page(part: Part, taken: set[str]) -> Page:
     stem = _file_stem(part.id, taken)
     return Page(stem, f"{TEXT_DIR}/{stem}.xhtml", part.title or "", "part.xhtml", "bodymatter",
-                {"part": part})
+                {"part": part}, content=True)
 
 
 def _number(entries: list[NavEntry], start: int = 1) -> int:
@@ -290,7 +293,7 @@ _W3CDTF = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def set_metadata(book: epub.EpubBook, volume: Volume, identifier: str, modified: dt.datetime,
-                 has_cover: bool) -> None:
+                 images: ImageFacts) -> None:
     """Dublin Core, EPUB 3 refinements, series (EPUB 3 and calibre) and accessibility."""
     info = volume.info
 
@@ -339,27 +342,37 @@ def set_metadata(book: epub.EpubBook, volume: Volume, identifier: str, modified:
             book.add_metadata(None, "meta", "", {"name": "calibre:series_index",
                                                  "content": _number_text(info.series_number)})
 
-    set_accessibility(meta, has_cover)
+    set_accessibility(meta, images)
 
 
-def set_accessibility(meta, has_cover: bool) -> None:
-    """schema.org accessibility metadata: only what is true of every book we make."""
+@dataclass
+class ImageFacts:
+    """What the accessibility metadata may claim about the book's images."""
+
+    count: int = 1
+    """Images in the book, the cover included."""
+    without_alt: int = 0
+    """Images without alternative text."""
+
+
+def set_accessibility(meta, images: ImageFacts) -> None:
+    """schema.org accessibility metadata, claiming only what is true of this book."""
     meta("textual", property="schema:accessMode")
-    if has_cover:
+    if images.count:
         meta("visual", property="schema:accessMode")
     meta("textual", property="schema:accessModeSufficient")
     for feature in ("structuralNavigation", "tableOfContents", "readingOrder"):
         meta(feature, property="schema:accessibilityFeature")
-    if has_cover:
-        # The cover is the only image, and it carries alternative text.
+    if images.count and not images.without_alt:
         meta("alternativeText", property="schema:accessibilityFeature")
     meta("none", property="schema:accessibilityHazard")
-    meta(
-        "Reflowable text with a navigable table of contents, headings for every part and "
-        "document, and notes linked to their calls in both directions. The cover image has "
-        "a text alternative.",
-        property="schema:accessibilitySummary",
-    )
+    summary = ("Reflowable text with a navigable table of contents, headings for every part "
+               "and document, and notes linked to their calls in both directions.")
+    if images.count and not images.without_alt:
+        summary += " Every image, the cover included, has a text alternative."
+    elif images.without_alt:
+        summary += f" {images.without_alt} image(s) lack a text alternative."
+    meta(summary, property="schema:accessibilitySummary")
 
 
 # ------------------------------------------------------------------ render
@@ -374,10 +387,23 @@ def _imprint_people(info: VolumeInfo) -> list[dict[str, str]]:
     ]
 
 
+@dataclass
+class Rendered:
+    """Every finished file of the book, before packing."""
+
+    pages: dict[str, bytes]
+    """XHTML pages (and the NCX under 'ncx') by manifest id."""
+    images: ImageFacts
+    store: ImageStore
+    """The documents' images to pack."""
+
+
 def render_pages(volume: Volume, plan: Plan, cover: CoverImage, identifier: str,
-                 when: dt.datetime) -> dict[str, bytes]:
-    """Every page of ``plan`` rendered and finished, by page id."""
+                 when: dt.datetime) -> Rendered:
+    """Every page of ``plan`` rendered and finished."""
     env = make_environment("epub", Path(volume.root), volume.settings.epub.style)
+    store = ImageStore(Path(volume.root))
+    facts = ImageFacts()
     info = volume.info
     common: dict[str, Any] = {
         "volume": volume,
@@ -418,41 +444,56 @@ def render_pages(volume: Volume, plan: Plan, cover: CoverImage, identifier: str,
                 {**mark, "href": _relative(mark["file"], page.file)} for mark in plan.landmarks
             ]
         text = env.get_template(page.template).render(context)
+        new_src = None
+        if page.content:
+            def new_src(src: str, page: Page = page) -> str | None:
+                image = store.add(src, page.source or "")
+                return _relative(image.file, page.file) if image else None
         try:
-            rendered[page.id] = finish_page(text)
+            finished = finish_page(text, new_src)
         except MarkupError as exc:
             raise BuildError(
                 f"the EPUB page '{page.file}' is not well-formed XHTML ({exc}); "
                 "check the document's markup or the overriding template",
                 page.source or page.template,
             ) from None
+        for problem in finished.problems:
+            warn(problem, page.source or page.file)
+        facts.count += finished.images
+        facts.without_alt += finished.images_without_alt
+        rendered[page.id] = finished.data
     ncx = env.get_template("toc.ncx").render(
         {**common, "entries": _with_hrefs(plan.contents, NCX_FILE),
          "depth": 2 if any(e.children for e in plan.contents) else 1}
     )
     rendered["ncx"] = finish_xml(ncx)
-    return rendered
+    return Rendered(rendered, facts, store)
 
 
 # ------------------------------------------------------------------ build
 
 
-def assemble(volume: Volume, plan: Plan, rendered: dict[str, bytes], cover: CoverImage,
+def assemble(volume: Volume, plan: Plan, rendered: Rendered, cover: CoverImage,
              identifier: str, when: dt.datetime) -> bytes:
     """The EPUB package written by ebooklib (not yet reproducible byte-wise)."""
     book = epub.EpubBook()
-    set_metadata(book, volume, identifier, when, has_cover=True)
+    set_metadata(book, volume, identifier, when, rendered.images)
     css = find_style_file("epub.css", Path(volume.root), volume.settings.epub.style)
     book.add_item(epub.EpubItem(uid="css", file_name=CSS_FILE, media_type="text/css",
                                 content=css.read_bytes()))
     book.set_cover(cover.file_name, cover.data, create_page=False)
+    for number, image in enumerate(rendered.store.packaged(), start=1):
+        # An underscore: no document slug can take this id.
+        book.add_item(epub.EpubItem(uid=f"img_{number}", file_name=image.file,
+                                    media_type=image.media_type, content=image.data))
     for page in plan.pages:
         item = epub.EpubItem(uid=page.id, file_name=page.file,
-                             media_type="application/xhtml+xml", content=rendered[page.id])
+                             media_type="application/xhtml+xml", content=rendered.pages[page.id])
         item.properties = list(page.properties)
         book.add_item(item)
     book.add_item(epub.EpubItem(uid="ncx", file_name=NCX_FILE,
-                                media_type="application/x-dtbncx+xml", content=rendered["ncx"]))
+                                media_type="application/x-dtbncx+xml",
+                                content=rendered.pages["ncx"]))
     book.spine = [page.id for page in plan.pages]
     guide_types = {"cover": "cover", "titlepage": "title-page", "toc": "toc", "bodymatter": "text"}
     book.guide = [

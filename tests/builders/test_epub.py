@@ -618,3 +618,80 @@ def test_the_default_stylesheet_is_linked_from_every_page(tmp_path):
         link = book.xhtml(path).find("x:head/x:link[@rel='stylesheet']", NS)
         css = book.resolve(link.get("href"), path)
         assert b"text-indent" in book.files[css]
+
+
+# ------------------------------------------------------------ images, links
+
+
+def _volume_with_images(tmp_path: Path):
+    root = tmp_path / "vol"
+    (root / "texts").mkdir(parents=True)
+    (root / "images").mkdir()
+    Image.new("RGB", (40, 30), (200, 0, 0)).save(root / "texts" / "fig.png", "PNG")
+    Image.new("RGB", (40, 30), (0, 0, 200)).save(root / "images" / "map.jpg", "JPEG")
+    (tmp_path / "secret.png").write_bytes((root / "texts" / "fig.png").read_bytes())
+    volume = make_volume(documents=2, parts=0, notes=0)
+    volume.root = str(root)
+    return volume
+
+
+def test_local_images_are_packed_once_and_relinked(tmp_path):
+    volume = _volume_with_images(tmp_path)
+    first, second = volume.documents
+    first.blocks.append(Block("paragraph", '<p><img src="fig.png" alt="A red square"/></p>', ""))
+    second.blocks.append(Block("paragraph", '<p><img src="fig.png" alt="Again"/> and '
+                                            '<img src="images/map.jpg" alt="A map"/></p>', "and"))
+    book = build(volume, tmp_path)
+    images = {i.get("href"): i.get("media-type") for i in book.manifest().values()
+              if i.get("media-type", "").startswith("image/") and not i.get("properties")}
+    assert sorted(images.values()) == ["image/jpeg", "image/png"]
+    shown = []
+    for doc in volume.documents:
+        page = book.page_of(doc.id)
+        for img in book.xhtml(page).iterfind(".//x:img", NS):
+            shown.append(book.resolve(img.get("src"), page))
+    assert len(shown) == 3 and shown[0] == shown[1] and set(shown) <= set(book.files)
+    assert "visual" in book.meta("schema:accessMode")
+    assert "alternativeText" in book.meta("schema:accessibilityFeature")
+
+
+def test_images_outside_the_volume_or_missing_are_left_out_with_a_warning(tmp_path, caplog):
+    volume = _volume_with_images(tmp_path)
+    doc = volume.documents[0]
+    doc.blocks.append(Block("paragraph", '<p>Before <img src="../../secret.png" alt="x"/> '
+                                         'middle <img src="nothere.png" alt=""/>after.</p>',
+                            "Before middle after."))
+    with caplog.at_level("WARNING", logger="bookmaker"):
+        book = build(volume, tmp_path)
+    page = book.xhtml(book.page_of(doc.id))
+    assert page.find(".//x:img", NS) is None
+    assert body_words(page.find(".//x:section", NS))[-3:] == ["Before", "middle", "after."]
+    warnings = [r.getMessage() for r in caplog.records]
+    assert any("'../../secret.png'" in w and w.startswith("texts/doc-0001.txt") for w in warnings)
+    assert any("'nothere.png'" in w for w in warnings)
+    assert not any(name.endswith("secret.png") for name in book.files)
+
+
+def test_an_image_without_alt_text_withholds_the_alternative_text_claim(tmp_path):
+    volume = _volume_with_images(tmp_path)
+    volume.documents[0].blocks.append(Block("paragraph", '<p><img src="fig.png"/></p>', ""))
+    book = build(volume, tmp_path)
+    assert "alternativeText" not in book.meta("schema:accessibilityFeature")
+    assert "1 image(s) lack a text alternative" in book.meta("schema:accessibilitySummary")[0]
+
+
+def test_links_to_anchors_the_document_lacks_become_plain_text(tmp_path, caplog):
+    volume = make_volume(documents=1, parts=0, notes=1)
+    doc = volume.documents[0]
+    doc.blocks.append(Block(
+        "paragraph",
+        '<p>See <a href="#n5">note <i>5</i></a> and <a href="#doc-0001-note-1">the note</a>.</p>',
+        "See note 5 and the note.",
+    ))
+    with caplog.at_level("WARNING", logger="bookmaker"):
+        book = build(volume, tmp_path)
+    last = book.xhtml(book.page_of(doc.id)).findall(".//x:div[@class='body']/x:p", NS)[-1]
+    assert [a.get("href") for a in last.iterfind("x:a", NS)] == ["#doc-0001-note-1"]
+    assert " ".join(words(last)) == "See note 5 and the note."
+    assert last.find("x:i", NS).text == "5"
+    assert any("'#n5'" in r.getMessage() for r in caplog.records)

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from bookmaker.builders import BuildOptions, epub
 from bookmaker.checks import epubcheck
@@ -22,9 +23,13 @@ from tests.factories import make_document, make_volume
 SAMPLE = Path(__file__).resolve().parents[2] / "volumes" / "how-the-revolution-armed-1918"
 
 
-def kitchen_sink_volume():
-    """Front and back matter, archive note labels, a note in a title, rich blocks, parts."""
+def kitchen_sink_volume(root: Path):
+    """Front and back matter, archive note labels, a note in a title, rich blocks, parts,
+    images (one found, one missing) and a link to an anchor the book lacks."""
+    (root / "texts").mkdir(parents=True)
+    Image.new("RGB", (60, 40), (120, 20, 20)).save(root / "texts" / "map.png", "PNG")
     volume = make_volume(documents=4, parts=2, notes=2)
+    volume.root = str(root)
     preface = make_document("preface", "Preface", paragraphs=2, notes=1)
     preface.kind = "front"
     appendix = make_document("appendix", "Appendix", paragraphs=1, notes=0)
@@ -45,6 +50,9 @@ def kitchen_sink_volume():
         Block("rule", "<hr/>", ""),
         Block("preformatted", "<pre>1  2</pre>", "1 2"),
         Block("paragraph", '<p><span class="smallcaps">Trotsky</span></p>', "Trotsky"),
+        Block("paragraph", '<p><img src="map.png" alt="Map of the fronts"/></p>', ""),
+        Block("paragraph", '<p><img src="missing.png" alt=""/> See <a href="#n7">7</a>.</p>',
+              "See 7."),
     ]
     volume.parts[1].intro_html = "<p>Orders of the autumn.</p>"
     return volume
@@ -74,7 +82,7 @@ def checked(tmp_path_factory):
         "flat-notes": make_volume(documents=3, parts=0, notes=3),
         "two-parts-notes": make_volume(documents=5, parts=2, notes=2),
         "two-parts-no-notes": make_volume(documents=4, parts=2, notes=0),
-        "kitchen-sink": kitchen_sink_volume(),
+        "kitchen-sink": kitchen_sink_volume(folder / "kitchen-sink"),
         "large-300": make_volume(documents=300, parts=12, notes=3),
     }
     books = {}

@@ -227,7 +227,8 @@ def _collect_one(path: Path, volume: Volume, site: Path, formats: list[str],
     sources = source_files(path)
     stamp = read_stamp(folder)
     stale = [fmt for fmt in formats
-             if not is_fresh(folder / f"{volume.slug}.{fmt}", sources, stamp, options)]
+             if not is_fresh(folder / f"{volume.slug}.{fmt}", sources, stamp, options)
+             or (fmt == "pdf" and options.split and not _split_pdfs_present(folder, volume))]
     if stale:
         LOGGER.info(f"building {volume.slug}: {', '.join(stale)}")
         (folder / STAMP_NAME).unlink(missing_ok=True)  # a failed build leaves no false stamp
@@ -235,7 +236,7 @@ def _collect_one(path: Path, volume: Volume, site: Path, formats: list[str],
         _make_public(folder)
     stamp = _stamp(formats, options)
     (folder / STAMP_NAME).write_text(json.dumps(stamp, indent=1) + "\n", encoding="utf-8")
-    entry = Entry(volume=volume, identifier=volume.info.identifier or "",
+    entry = Entry(volume=volume, identifier=_default_identifier(volume),
                   reused=[fmt for fmt in formats if fmt not in stale])
     for fmt in formats:
         target = folder / f"{volume.slug}.{fmt}"
@@ -253,6 +254,15 @@ def _collect_one(path: Path, volume: Volume, site: Path, formats: list[str],
     return entry
 
 
+def _default_identifier(volume: Volume) -> str:
+    """The identifier the EPUB builder would give, for catalogues built without an EPUB."""
+    try:
+        from bookmaker.builders.epub import book_identifier
+    except ImportError:
+        return volume.info.identifier or f"urn:bookmaker:{volume.slug}"
+    return book_identifier(volume)
+
+
 def _make_public(folder: Path) -> None:
     """Outputs are written through private temporary files; a site must be readable by all."""
     umask = os.umask(0)
@@ -268,6 +278,10 @@ def _download(site: Path, path: Path, fmt: str, label: str, doc_id: str | None =
     return Download(format=fmt, path=path, href=path.relative_to(site).as_posix(),
                     media_type=MEDIA_TYPES[path.suffix], size=path.stat().st_size, label=label,
                     document_id=doc_id)
+
+
+def _split_pdfs_present(folder: Path, volume: Volume) -> bool:
+    return all((folder / f"{volume.slug}-{doc.id}.pdf").is_file() for doc in volume.documents)
 
 
 def _document_pdfs(site: Path, folder: Path, volume: Volume) -> list[Download]:

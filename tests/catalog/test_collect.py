@@ -175,3 +175,25 @@ def test_loading_uses_the_pipeline(volumes, tmp_path, fake_builder):
         d.title for d in expected.documents]
     assert [p.title for p in report.entries[0].volume.parts] == [
         "On the Eastern Front", "On the Southern Front"]
+
+
+def test_pdf_only_catalogue_uses_the_builders_identifier(volumes, tmp_path, fake_builder):
+    from bookmaker.builders.epub import book_identifier
+
+    report = catalogue(volumes, tmp_path / "site", fake_builder, formats=["pdf"])
+    assert [d.format for d in report.entries[1].downloads] == ["pdf"]
+    assert report.entries[0].identifier == "urn:uuid:6f1b6c1e-0c41-4d3c-9a57-2f1f3f6e1919"
+    assert report.entries[1].identifier == book_identifier(report.entries[1].volume)
+    assert report.entries[1].identifier.startswith("urn:uuid:")
+    assert report.entries[1].cover is None
+
+
+def test_a_missing_split_pdf_rebuilds_the_pdf(volumes, tmp_path, fake_builder):
+    site = tmp_path / "site"
+    split = BuildOptions(split=True)
+    catalogue(volumes[:1], site, fake_builder, options=split)
+    (site / "books" / volumes[0].name / f"{volumes[0].name}-kazan.pdf").unlink()
+    fake_builder.calls.clear()
+    report = catalogue(volumes[:1], site, fake_builder, options=split)
+    assert fake_builder.calls == [(volumes[0].name, ("pdf",))]
+    assert len(report.entries[0].document_pdfs) == 3

@@ -110,3 +110,21 @@ def test_rfc3339():
 
     assert rfc3339(dt.datetime(2006, 12, 16, 3, 4, 5, tzinfo=dt.UTC)) == "2006-12-16T03:04:05Z"
     assert rfc3339(None) == "1970-01-01T00:00:00Z"
+
+
+def test_base_url_makes_links_absolute(tmp_path, fake_builder):
+    from bookmaker.catalog import build_catalog
+    from tests.catalog.helpers import generated_volumes
+
+    site = tmp_path / "site"
+    build_catalog(generated_volumes(tmp_path / "v")[:1], site, base_url="https://books.example/",
+                  build=fake_builder)
+    feed = feed_json(site)
+    assert feed["links"][0] == {"rel": "self", "type": "application/opds+json",
+                                "href": "https://books.example/opds/catalog.json"}
+    hrefs = [link["href"] for link in feed["publications"][0]["links"]]
+    assert hrefs[1] == ("https://books.example/books/how-the-revolution-armed-1919/"
+                        "how-the-revolution-armed-1919.epub")
+    atom = etree.parse(str(site / "opds" / "catalog.xml")).getroot()
+    assert all(h.startswith("https://books.example/") for h in atom.xpath("//@href"))
+    assert opds2_validator().is_valid(feed)

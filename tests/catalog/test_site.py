@@ -134,3 +134,31 @@ def test_search_text_and_groups_on_model_volumes():
     assert [[e.identifier for e in g.entries] for g in groups] == [["urn:b", "urn:a"]]
     assert search_text(entries[0]) == ("how the revolution armed volume 1, 1918 leon trotsky "
                                        "brian pearce the military writings of leon trotsky")
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_colours_have_strong_contrast_in_both_schemes():
+    import re
+
+    from bookmaker.templating import TEMPLATES_DIR
+
+    css = (TEMPLATES_DIR / "site" / "site.css").read_text()
+    blocks = re.findall(r":root \{(.*?)\}", css, re.S)
+    assert len(blocks) == 2  # light, and dark under prefers-color-scheme
+    for block in blocks:
+        colours = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6})", block))
+        pairs = [("ink", "paper"), ("ink", "card"), ("muted", "paper"), ("muted", "card"),
+                 ("accent", "paper"), ("accent", "card"), ("accent-ink", "accent")]
+        for fore, back in pairs:
+            assert contrast(colours[fore], colours[back]) >= 7, (fore, back, block)
+        assert contrast(colours["focus"], colours["paper"]) >= 3

@@ -156,6 +156,8 @@ def matter_semantics(doc: Document) -> tuple[str | None, str | None]:
 
 def plan_book(volume: Volume) -> Plan:
     """Lay the volume out as pages in reading order, with its contents and landmarks."""
+    if not volume.documents:
+        raise BuildError("the volume has no documents; list some in volume.toml")
     taken = {"cover", "titlepage", "imprint", "nav", "css", "ncx", "cover-img"}
     pages = [
         Page("cover", f"{TEXT_DIR}/cover.xhtml", "Cover", "cover.xhtml", "frontmatter"),
@@ -171,14 +173,15 @@ def plan_book(volume: Volume) -> Plan:
         stem = _file_stem(doc.id, taken)
         section_type, role = matter_semantics(doc)
         context = {"doc": doc, "level": level, "section_type": section_type, "section_role": role}
-        return Page(stem, f"{TEXT_DIR}/{stem}.xhtml", doc.title, "document.xhtml", body_type,
+        title = doc.title.strip() or doc.id
+        return Page(stem, f"{TEXT_DIR}/{stem}.xhtml", title, "document.xhtml", body_type,
                     context, source=doc.source_path, content=True)
 
     front = [d for d in volume.documents if d.kind == "front"]
     back = [d for d in volume.documents if d.kind == "back"]
     for doc in front:
         pages.append(doc_page(doc, 1, "frontmatter"))
-        contents.append(NavEntry(doc.title, pages[-1].file))
+        contents.append(NavEntry(pages[-1].title, pages[-1].file))
 
     body_start: str | None = None
     for part in volume.parts:
@@ -196,13 +199,13 @@ def plan_book(volume: Volume) -> Plan:
             level = 2
         for doc in texts:
             pages.append(doc_page(doc, level, "bodymatter"))
-            children.append(NavEntry(doc.title, pages[-1].file))
+            children.append(NavEntry(pages[-1].title, pages[-1].file))
         if body_start is None:
             body_start = pages[-len(texts) - (1 if part.title else 0)].file
 
     for doc in back:
         pages.append(doc_page(doc, 1, "backmatter"))
-        contents.append(NavEntry(doc.title, pages[-1].file))
+        contents.append(NavEntry(pages[-1].title, pages[-1].file))
 
     _number(contents)
     landmarks = [

@@ -695,3 +695,40 @@ def test_links_to_anchors_the_document_lacks_become_plain_text(tmp_path, caplog)
     assert " ".join(words(last)) == "See note 5 and the note."
     assert last.find("x:i", NS).text == "5"
     assert any("'#n5'" in r.getMessage() for r in caplog.records)
+
+
+def test_a_volume_without_documents_is_refused(tmp_path):
+    volume = make_volume(documents=0, parts=0)
+    with pytest.raises(BuildError, match="no documents"):
+        epub.build(volume, tmp_path / "x.epub", BuildOptions())
+
+
+def test_an_untitled_document_is_named_by_its_id(tmp_path):
+    volume = make_volume(documents=1, parts=0)
+    doc = volume.documents[0]
+    doc.title, doc.title_html = "", ""
+    book = build(volume, tmp_path)
+    page = book.xhtml(book.page_of(doc.id))
+    assert page.findtext("x:head/x:title", namespaces=NS) == "doc-0001"
+    assert page.find(".//x:h1", NS).text == "doc-0001"
+    assert _toc(book) == [("doc-0001", [])]
+
+
+def test_the_sample_volume_keeps_every_word_and_note(tmp_path):
+    from bookmaker.pipeline import load_volume
+
+    sample = Path(__file__).resolve().parents[2] / "volumes" / "how-the-revolution-armed-1918"
+    volume = load_volume(sample)
+    book = build(volume, tmp_path)
+    assert [title for title, _ in _toc(book)] == [
+        "A Note on This Edition", "The Red Army and the Military Specialists"
+    ]
+    for doc in volume.documents:
+        page = book.xhtml(book.page_of(doc.id))
+        section = page.find(f".//x:section[@id='{doc.id}']", NS)
+        assert body_words(section) == " ".join(b.text for b in doc.blocks).split()
+        calls = page.xpath(".//x:a[@epub:type='noteref']", namespaces=NS)
+        assert len(calls) == sum(len(n.ref_ids) for n in doc.notes)
+    statement = book.xhtml(book.page_of("a-necessary-statement"))
+    assert statement.find(".//x:p[@class='date']/x:time", NS).text == "December 30, 1918"
+    assert body_words(statement.find(".//x:section", NS))[:3] == ["Wholesale", "and", "frequently"]

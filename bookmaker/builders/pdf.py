@@ -237,15 +237,25 @@ def report(messages: list[Message], result: BuildResult) -> None:
 
 
 class _weasyprint_warnings:
-    """Pass WeasyPrint's own warnings on as ours (a missing image, a CSS it ignores)."""
+    """Pass WeasyPrint's log on as ours while it renders.
+
+    Its errors (an unusable image, a stylesheet it cannot read) become our warnings,
+    except refusals our fetcher has already reported; its warnings (CSS it ignores)
+    are shown with ``-v``. WeasyPrint's logger stops propagating meanwhile, so that
+    nothing is printed twice.
+    """
 
     def __enter__(self):
+        self.logger = logging.getLogger("weasyprint")
         self.handler = _Forward()
-        logging.getLogger("weasyprint").addHandler(self.handler)
+        self.propagate = self.logger.propagate
+        self.logger.addHandler(self.handler)
+        self.logger.propagate = False
         return self
 
     def __exit__(self, *exc) -> None:
-        logging.getLogger("weasyprint").removeHandler(self.handler)
+        self.logger.removeHandler(self.handler)
+        self.logger.propagate = self.propagate
 
 
 class _Forward(logging.Handler):
@@ -253,7 +263,9 @@ class _Forward(logging.Handler):
         super().__init__(level=logging.WARNING)
 
     def emit(self, record: logging.LogRecord) -> None:
-        LOGGER.debug("weasyprint: %s", record.getMessage())
-
-
-
+        text = record.getMessage()
+        if record.levelno >= logging.ERROR:
+            if "RefusedURL" not in text:
+                warn(f"PDF: WeasyPrint: {text}")
+        else:
+            LOGGER.info("WeasyPrint: %s", text)

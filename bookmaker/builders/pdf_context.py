@@ -154,16 +154,24 @@ def _base_context(volume: Volume, face: BookFace | None) -> BookContext:
         publisher=info.publisher,
         description=info.description,
         keywords=list(info.subjects),
-        source=info.source,
-        rights=info.rights,
+        source=_sentence(info.source),
+        rights=_sentence(info.rights),
         identifier=info.identifier,
-        credits=volume.credits(),
+        credits=[_sentence(line) for line in volume.credits()],
         face=face.family if face else "the system serif",
         version=__version__,
         created=date.isoformat() if date else None,
         date_display=f"{date.day} {date:%B %Y}" if date else None,
         body_classes=classes,
     )
+
+
+def _sentence(text: str | None) -> str | None:
+    """``text`` ending with a full stop (or its own closing punctuation)."""
+    if not text:
+        return text
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", ")", "”", "\"")) else text + "."
 
 
 def _and(names: list[str]) -> str:

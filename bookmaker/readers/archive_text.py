@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from html import escape
 
 from bookmaker.model import Block, Document
@@ -55,8 +56,10 @@ class Para:
 
     lines: list[str]
     gap_after: int = 0
+    after_credit: bool = False
+    """True when a transcriber's credit line stands before this paragraph."""
 
-    @property
+    @cached_property
     def text(self) -> str:
         return " ".join(line.strip() for line in self.lines)
 
@@ -74,7 +77,7 @@ _VOLUME_LINE = re.compile(r"^(volume|vol\.|book|tome)\s+([0-9]+|[ivxlc]+)\b", re
 _OCCASION = re.compile(
     r"^(speech|report|order|address|letter|telegram|article|interview|appeal|instruction|"
     r"instructions|resolution|decree|theses|message|conversation|proclamation|draft|lecture|"
-    r"reply|memorandum|concluding|opening|closing|written|published|from|to|at|in|on|"
+    r"reply|memorandum|concluding|opening|closing|written|published|from|at|"
     r"a\s+speech|an\s+address|an?\s+article)\b",
     re.I,
 )
@@ -113,7 +116,11 @@ def read(data: bytes, source: DocumentSource) -> Document:
     ctx = ReadContext(source)
     text = decode_source(data, ctx)
     paras = split_paragraphs(text)
-    credits = [p.text for p in paras if is_credit(p.text)]
+    credits: list[str] = []
+    for para in paras:
+        if is_credit(para.text):
+            credits.append(para.text)
+        para.after_credit = bool(credits)
     paras = [p for p in paras if not is_credit(p.text)]
     paras = _drop_trailing_furniture(paras)
     paras, note_texts = _split_notes(paras, ctx)
@@ -238,23 +245,38 @@ def _find_title(head: list[Para]) -> tuple[int, int | None]:
     ]
     if not candidates:
         return 0, None
-    header_end = 0
-    # A double blank line after the header (as on archive pages), or a volume line.
+    header_end = _header_end(head, candidates)
+    if header_end:
+        rest = [c for c in candidates if c >= header_end]
+        return header_end, rest[0] if rest else candidates[-1]
+    # No visible header: the credit line separates header and title when the title follows
+    # it; otherwise the title is the last line that is not an occasion.
+    after = [c for c in candidates if head[c].after_credit]
+    before = [c for c in candidates if not head[c].after_credit]
+    if after and before:
+        return after[0], after[0]
+    plain = [c for c in candidates if not _is_occasion(head[c].text)]
+    title = plain[-1] if plain else candidates[0]
+    return title, title
+
+
+def _header_end(head: list[Para], candidates: list[int]) -> int:
+    """End of the volume header: a double blank line after it (as on archive pages) or a
+    volume line ('Volume 1, 1918') and the volume title after it; 0 if none is seen."""
     for i in candidates[:-1]:
-        if head[i].gap_after >= 2 and any(c > i for c in candidates):
-            header_end = i + 1
-    if header_end == 0:
-        for i in candidates:
-            if _VOLUME_LINE.match(head[i].text):
-                header_end = i + 1
-                later = [c for c in candidates if c > i]
-                if len(later) >= 2 and not _is_occasion(head[later[0]].text):
-                    header_end = later[0] + 1  # the volume's own title follows its number
-                break
-    rest = [c for c in candidates if c >= header_end]
-    if not rest:
-        return header_end, candidates[-1]
-    return header_end, rest[0]
+        if head[i].gap_after >= 2:
+            later = [c for c in candidates if c > i]
+            header_like = i >= 1 or _VOLUME_LINE.match(head[i].text)
+            if header_like or not _is_occasion(head[later[0]].text):
+                return i + 1
+            break
+    for i in candidates:
+        if _VOLUME_LINE.match(head[i].text):
+            later = [c for c in candidates if c > i]
+            if len(later) >= 2 and not _is_occasion(head[later[0]].text):
+                return later[0] + 1  # the volume's own title follows its number
+            return i + 1
+    return 0
 
 
 def _is_occasion(text: str) -> bool:

@@ -173,3 +173,67 @@ def test_five_megabyte_single_line_reads_in_linear_time():
     assert len(doc.blocks) == 1
     assert doc.words > 700_000
     assert elapsed < 20, elapsed
+
+
+BODY = (
+    "The army was built in a year, as everybody knows by now, from the ruins of the old one "
+    "and out of nothing else at all, comrades, and it will be built further."
+)
+
+
+@pytest.mark.parametrize(
+    ("head", "title", "occasion"),
+    [
+        # Header without a double blank line: the credit separates it from the title.
+        ("Leon Trotsky\n\nHow the Revolution Armed\n\nTranscribed by David Walters\n\n"
+         "On Discipline\n\nSpeech at the Military Academy", "On Discipline",
+         "Speech at the Military Academy"),
+        # Title before the credit, no header break: the last line that is not an occasion.
+        ("Leon Trotsky\n\nOn Discipline\n\nTranscribed by David Walters", "On Discipline", None),
+        # A volume line and the volume title after it form the header.
+        ("Volume 1, 1918\n\nHow the Revolution Armed\n\nOn Discipline", "On Discipline", None),
+        # A lone title followed by a double blank line is not taken for a header.
+        ("On Discipline\n\n\nSpeech at the Military Academy", "On Discipline",
+         "Speech at the Military Academy"),
+        ("Order No. 31\n\nSpeech at the Military Academy", "Order No.\u00a031",
+         "Speech at the Military Academy"),
+    ],
+)
+def test_head_variants(head, title, occasion):
+    doc = read(f"{head}\n\n* * *\n\n{BODY}\n".encode(), source("variant"))
+    assert doc.title == title
+    assert doc.occasion == occasion
+    assert [b.text for b in doc.blocks] == [BODY]
+
+
+@pytest.mark.parametrize(
+    ("closing", "date_text", "date"),
+    [
+        ("December 30, 1918", "December 30, 1918", dt.date(1918, 12, 30)),
+        ("30 December 1918", "30 December 1918", dt.date(1918, 12, 30)),
+        ("Moscow, March 19, 1918", "Moscow, March 19, 1918", dt.date(1918, 3, 19)),
+        ("March 1918", "March 1918", None),
+        ("1918-12-30", "1918-12-30", dt.date(1918, 12, 30)),
+        ("February 30, 1918", "February 30, 1918", None),
+    ],
+)
+def test_closing_dates(closing, date_text, date):
+    doc = read(f"On Discipline\n\n* * *\n\n{BODY}\n\n{closing}\n".encode(), source("dates"))
+    assert (doc.date_text, doc.date) == (date_text, date)
+    assert len(doc.blocks) == 1
+
+
+def test_a_date_inside_prose_is_not_a_closing_date():
+    last = "On December 30, 1918, the order was read to every regiment of the front."
+    doc = read(f"On Discipline\n\n* * *\n\n{BODY}\n\n{last}\n".encode(), source("dates"))
+    assert doc.date is None and doc.date_text is None
+    assert doc.blocks[-1].text == last
+
+
+def test_trailing_source_line_and_credit():
+    text = (f"On Discipline\n\n* * *\n\n{BODY}\n\n[From Izvestia, No. 12, 1918.]\n\n"
+            "Transcribed for the Trotsky Internet Archive by David Walters\n\nContents | Next\n")
+    doc = read(text.encode(), source("tail"))
+    assert doc.source_line == "From Izvestia, No.\u00a012, 1918."
+    assert doc.credits == ["Transcribed for the Trotsky Internet Archive by David Walters"]
+    assert [b.text for b in doc.blocks] == [BODY]

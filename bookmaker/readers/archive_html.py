@@ -70,6 +70,9 @@ CONTAINER_TAGS = {"html", "body", "div", "center", "section", "article", "main",
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 CREDIT_LABELS = re.compile(r"transcri|mark-?up|proof|scann|html|copyleft|ocr", re.I)
 
+SHORT_HEAD_LINE = 120
+"""A plain paragraph shorter than this, followed by a heading, is part of the head."""
+
 _LABEL = r"(\d{1,4}|\*{1,3}|[a-z])"
 _MARKER_TEXT = re.compile(rf"^\s*\[?\s*{_LABEL}\s*\]?\s*$")
 _BRACKET_MARKER_TEXT = re.compile(rf"^\s*\[\s*{_LABEL}\s*\]\s*$")
@@ -340,7 +343,10 @@ class _Builder:
     def _split(self, blocks: list[etree._Element]):
         """Head (before the first body paragraph), body, and notes."""
         kept = [el for el in blocks if not self._is_furniture(el)]
-        start = next((i for i, el in enumerate(kept) if self._is_body_start(el)), len(kept))
+        start = next(
+            (i for i, el in enumerate(kept) if self._is_body_start(el, kept[i + 1 : i + 4])),
+            len(kept),
+        )
         head, rest = kept[:start], kept[start:]
         body: list[etree._Element] = []
         notes: list[etree._Element] = []
@@ -368,11 +374,22 @@ class _Builder:
             return True
         return False
 
-    def _is_body_start(self, el: etree._Element) -> bool:
+    def _is_body_start(self, el: etree._Element, following: list[etree._Element]) -> bool:
+        """The first body paragraph; a short plain ``p`` just before the title (an author
+        line, a part name) still belongs to the head."""
         classes = _classes(el)
         if el.tag != "p" or _heading_level(el) is not None:
             return el.tag in {"blockquote", "ul", "ol", "table", "pre", "dl"}
-        return not (classes & {"information", "from", "title", "subtitle", "date", "endnote"})
+        if classes & {"information", "from", "title", "subtitle", "date", "endnote"}:
+            return False
+        if len(_text_of(el)) < SHORT_HEAD_LINE:
+            for later in following:
+                level = _heading_level(later)
+                if level is not None and level <= 4:
+                    return False
+                if len(_text_of(later)) >= SHORT_HEAD_LINE:
+                    break
+        return True
 
     # -- notes
 

@@ -199,3 +199,13 @@ def test_text_after_void_elements_is_kept():
             b"<p>The second paragraph stays.</p><p>a<embed src=x>b c</p>")
     doc = read(page, source("void"))
     assert [b.text for b in doc.blocks] == ["first", "The second paragraph stays.", "ab c"]
+
+
+def test_short_plain_paragraph_before_the_title_belongs_to_the_head():
+    page = (b'<p align="center">Leon Trotsky</p><h1>On Discipline</h1>'
+            b"<p>Comrades, discipline is the first condition of a victorious army.</p>")
+    doc = read(page, source("head"))
+    assert doc.title == "On Discipline"
+    assert [b.text for b in doc.blocks] == [
+        "Comrades, discipline is the first condition of a victorious army."
+    ]

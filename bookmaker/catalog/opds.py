@@ -120,7 +120,8 @@ def _publication(item: FeedItem, url) -> dict:
     if info.series:
         series: dict = {"name": info.series}
         if info.series_number is not None:
-            series["position"] = info.series_number
+            number = info.series_number
+            series["position"] = int(number) if float(number).is_integer() else number
         metadata["belongsTo"] = {"series": series}
     links = [{"rel": "alternate", "href": url(entry.page_href), "type": "text/html"}]
     links += [{"rel": ACQUISITION, "href": url(d.href), "type": d.media_type, "size": d.size,

@@ -166,7 +166,7 @@ def inspect(path: Path, as_json: bool) -> None:
 def _print_inspection(report: dict) -> None:
     from rich.table import Table
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, width=max(Console().width, 120))
     info = report["volume"]
     subtitle = f" — {info['subtitle']}" if info.get("subtitle") else ""
     console.print(f"[bold]{info['title']}[/bold]{subtitle}")

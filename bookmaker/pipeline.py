@@ -17,7 +17,6 @@ from pathlib import Path
 
 from bookmaker.builders import BuildOptions, BuildResult, builders
 from bookmaker.errors import BookmakerError, BuildError, DocumentError, OutputError
-from bookmaker.log import warn
 from bookmaker.manifest import DocumentSpec, Manifest, load_manifest
 from bookmaker.model import Document, Part, Volume, slugify
 from bookmaker.readers import READERS, DocumentSource
@@ -79,9 +78,7 @@ def read_document(spec: DocumentSpec, doc_id: str, manifest: Manifest) -> Docume
             f"{entry.name} reader failed ({type(exc).__name__}: {exc}); please report this",
             spec.rel_path,
         ) from exc
-    document.kind = spec.kind
-    for message in document.warnings:
-        warn(message, spec.rel_path)
+    document.kind = spec.kind  # readers log their own warnings as they find them
     return document
 
 

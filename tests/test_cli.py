@@ -12,7 +12,9 @@ from bookmaker.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "volumes" / "how-the-revolution-armed-1918"
-FURNITURE = ["Military Writings", "Transcribed", "David Walters", "return", "Last updated", "* * *"]
+FURNITURE = [
+    "Military Writings", "Transcribed", "David Walters", "return return", "Last updated", "* * *"
+]
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import subprocess
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -97,15 +99,44 @@ def _document_ids(specs: Iterable[DocumentSpec]) -> dict[Path, str]:
 
 
 def source_date(paths: Iterable[Path]) -> dt.datetime:
-    """The build date: ``SOURCE_DATE_EPOCH`` when set, else the newest source's mtime.
+    """The build date, never the clock, so that the same inputs give the same bytes.
 
-    Never the clock, so that the same inputs give the same bytes.
+    ``SOURCE_DATE_EPOCH`` when set; else the last commit touching the sources when
+    they are in a git work tree without local changes (the same in every clone);
+    else the newest source file's modification time.
     """
+    paths = list(paths)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    committed = _git_commit_time(paths)
+    if committed is not None:
+        return dt.datetime.fromtimestamp(committed, tz=dt.UTC)
     newest = max((p.stat().st_mtime for p in paths), default=0)
     return dt.datetime.fromtimestamp(int(newest), tz=dt.UTC)
+
+
+def _git_commit_time(paths: list[Path]) -> int | None:
+    """Commit time of the newest commit touching ``paths``, if all are committed unchanged."""
+    if not paths or shutil.which("git") is None:
+        return None
+    folder = paths[0].parent
+    names = [str(p) for p in paths]
+    try:
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--", *names],
+            cwd=folder, capture_output=True, text=True, timeout=10,
+        )
+        if status.returncode != 0 or status.stdout.strip():
+            return None
+        log = subprocess.run(
+            ["git", "log", "-1", "--format=%ct", "--", *names],
+            cwd=folder, capture_output=True, text=True, timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    stamp = log.stdout.strip()
+    return int(stamp) if log.returncode == 0 and stamp.isdigit() else None
 
 
 # ------------------------------------------------------------------------ build

@@ -91,7 +91,11 @@ def make_volume(documents: int = 4, parts: int = 2, notes: int = 2) -> Volume:
     else:
         size = -(-documents // parts)
         part_list = [
-            Part(id=f"part-{p + 1}", title=f"Part Title {p + 1}", documents=docs[p * size:(p + 1) * size])
+            Part(
+                id=f"part-{p + 1}",
+                title=f"Part Title {p + 1}",
+                documents=docs[p * size : (p + 1) * size],
+            )
             for p in range(parts)
         ]
     return Volume(
@@ -99,5 +103,5 @@ def make_volume(documents: int = 4, parts: int = 2, notes: int = 2) -> Volume:
         info=info,
         settings=Settings(),
         parts=part_list,
-        source_date=dt.datetime(2006, 12, 16, tzinfo=dt.timezone.utc),
+        source_date=dt.datetime(2006, 12, 16, tzinfo=dt.UTC),
     )

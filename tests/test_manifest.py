@@ -192,7 +192,8 @@ def test_unsupported_type(tmp_path):
 
 
 def test_both_flat_and_parts(tmp_path):
-    text = HEADER + 'documents = ["texts/a.txt"]\n[[part]]\ntitle = "X"\ndocuments = ["texts/b.htm"]\n'
+    text = HEADER + 'documents = ["texts/a.txt"]\n'
+    text += '[[part]]\ntitle = "X"\ndocuments = ["texts/b.htm"]\n'
     folder = make_volume(tmp_path, text)
     assert "not both" in error_of(folder).message
 

@@ -224,6 +224,39 @@ def clean(path: Path) -> None:
         _say("no cache to remove")
 
 
+@app.command()
+@click.argument("volumes", type=PATH, nargs=-1, required=True)
+@click.option("-o", "--out", type=PATH, default=Path("site"), show_default=True,
+              help="Site folder.")
+@click.option("-f", "--formats", default="epub,pdf", show_default=True, help="Comma-separated.")
+@click.option("--title", default="Catalogue", show_default=True, help="Site and feed title.")
+@click.option("--base-url", default=None, help="Absolute address of the site, for the feeds.")
+@click.option("--check", is_flag=True, help="Fail on any EPUBCheck message.")
+@click.option("--split", is_flag=True, help="PDF: also one PDF per document.")
+@click.option("-j", "--jobs", type=int, default=0, help="Worker processes; 0 = all cores.")
+def catalog(volumes: tuple[Path, ...], out: Path, formats: str, title: str,
+            base_url: str | None, check: bool, split: bool, jobs: int) -> None:
+    """Build VOLUMES (reusing fresh outputs) into a static site with OPDS feeds in OUT."""
+    from bookmaker.catalog import build_catalog
+
+    with _progress() as progress:
+        report = build_catalog(volumes, out, BuildOptions(jobs=jobs, split=split),
+                               formats=_formats(formats), title=title, base_url=base_url,
+                               progress=progress, check=_epubcheck_gate if check else None)
+    _fail_if_strict()
+    _say(report.summary())
+
+
+@app.command()
+@click.argument("site", type=PATH, default=Path("site"))
+@click.option("-p", "--port", type=int, default=8000, show_default=True, help="Port.")
+def serve(site: Path, port: int) -> None:
+    """Preview the catalogue in SITE on http://127.0.0.1:PORT/ (Ctrl-C stops)."""
+    from bookmaker.catalog import serve as run_serve
+
+    run_serve(site, port, announce=_say)
+
+
 def _say(message: str, level: int = 0) -> None:
     if STATE.verbosity >= level:
         stderr.print(message, markup=False)

@@ -202,6 +202,7 @@ def _build_atomically(module, volume: Volume, target: Path, options, check) -> B
     fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     temp = Path(temp_name)
+    os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are for sharing
     result: BuildResult | None = None
     try:
         result = module.build(volume, temp, options)
@@ -221,6 +222,12 @@ def _build_atomically(module, volume: Volume, target: Path, options, check) -> B
             for extra in result.extra_files:
                 if extra.name.startswith(temp.stem):
                     extra.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _final_name(extra: Path, temp: Path, target: Path) -> Path:

@@ -64,6 +64,20 @@ ROLE_LABELS = {
 }
 """How the imprint names a MARC relator role; unknown codes print as the code."""
 
+RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
+"""Primary language subtags written right to left (Kurdish only in Arabic script, see below)."""
+
+
+def text_direction(language: str) -> str:
+    """'rtl' for a language written right to left, else 'ltr'."""
+    subtags = language.lower().replace("_", "-").split("-")
+    if subtags[0] == "ku":
+        return "rtl" if "arab" in subtags else "ltr"
+    if "latn" in subtags or "cyrl" in subtags:
+        return "ltr"
+    return "rtl" if subtags[0] in RTL_LANGUAGES else "ltr"
+
+
 MATTER_TYPES = [
     ("foreword", "foreword", "doc-foreword"),
     ("preface", "preface", "doc-preface"),
@@ -315,6 +329,8 @@ def set_metadata(book: epub.EpubBook, volume: Volume, identifier: str, modified:
         book.add_metadata("DC", "title", info.subtitle, {"id": "subtitle"})
         meta("subtitle", refines="#subtitle", property="title-type")
     book.set_language(info.language)
+    if text_direction(info.language) == "rtl":
+        book.set_direction("rtl")  # the spine's page-progression-direction
 
     counters = {"creator": 0, "contributor": 0}
     for person in info.all_contributors():
@@ -399,6 +415,8 @@ class Rendered:
     images: ImageFacts
     store: ImageStore
     """The documents' images to pack."""
+    warnings: list[str] = field(default_factory=list)
+    """What finishing the pages had to drop, as logged."""
 
 
 def render_pages(volume: Volume, plan: Plan, cover: CoverImage, identifier: str,
@@ -412,6 +430,7 @@ def render_pages(volume: Volume, plan: Plan, cover: CoverImage, identifier: str,
         "volume": volume,
         "info": info,
         "lang": info.language,
+        "direction": text_direction(info.language),
         "identifier": identifier,
         "version": __version__,
         "series_number": (
@@ -431,6 +450,7 @@ def render_pages(volume: Volume, plan: Plan, cover: CoverImage, identifier: str,
         },
     }
     rendered: dict[str, bytes] = {}
+    warnings: list[str] = []
     for page in plan.pages:
         base = posixpath.dirname(page.file)
         context = {
@@ -462,6 +482,7 @@ def render_pages(volume: Volume, plan: Plan, cover: CoverImage, identifier: str,
             ) from None
         for problem in finished.problems:
             warn(problem, page.source or page.file)
+            warnings.append(f"{page.source or page.file}: {problem}")
         facts.count += finished.images
         facts.without_alt += finished.images_without_alt
         rendered[page.id] = finished.data
@@ -470,7 +491,7 @@ def render_pages(volume: Volume, plan: Plan, cover: CoverImage, identifier: str,
          "depth": 2 if any(e.children for e in plan.contents) else 1}
     )
     rendered["ncx"] = finish_xml(ncx)
-    return Rendered(rendered, facts, store)
+    return Rendered(rendered, facts, store, warnings)
 
 
 # ------------------------------------------------------------------ build
@@ -522,4 +543,4 @@ def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
         Path(target).write_bytes(data)
     except OSError as exc:
         raise OutputError(f"cannot write the EPUB: {exc.strerror or exc}", target) from None
-    return BuildResult(path=Path(target))
+    return BuildResult(path=Path(target), warnings=rendered.warnings)

@@ -732,3 +732,32 @@ def test_the_sample_volume_keeps_every_word_and_note(tmp_path):
     statement = book.xhtml(book.page_of("a-necessary-statement"))
     assert statement.find(".//x:p[@class='date']/x:time", NS).text == "December 30, 1918"
     assert body_words(statement.find(".//x:section", NS))[:3] == ["Wholesale", "and", "frequently"]
+
+
+@pytest.mark.parametrize(("language", "direction"), [
+    ("ar", "rtl"), ("he-IL", "rtl"), ("ku-Arab", "rtl"), ("ku", "ltr"), ("az-Latn", "ltr"),
+    ("en", "ltr"), ("ru", "ltr"),
+])
+def test_text_direction_follows_the_language(language, direction):
+    assert epub.text_direction(language) == direction
+
+
+def test_a_right_to_left_book_says_so_on_every_page_and_in_the_spine(tmp_path):
+    volume = make_volume(documents=1, parts=0)
+    volume.info = volume.info.model_copy(update={"language": "ar"})
+    book = build(volume, tmp_path)
+    assert book.opf.find("opf:spine", NS).get("page-progression-direction") == "rtl"
+    for path in book.spine():
+        assert book.xhtml(path).get("dir") == "rtl", path
+    ltr = build(make_volume(documents=1, parts=0), tmp_path, "ltr.epub")
+    assert ltr.opf.find("opf:spine", NS).get("page-progression-direction") is None
+    assert ltr.xhtml(ltr.spine()[0]).get("dir") is None
+
+
+def test_dropped_images_and_links_are_listed_in_the_build_result(tmp_path):
+    volume = make_volume(documents=1, parts=0, notes=0)
+    volume.documents[0].blocks.append(
+        Block("paragraph", '<p><img src="gone.png" alt=""/><a href="#x">x</a></p>', "x"))
+    result = epub.build(volume, tmp_path / "w.epub", BuildOptions())
+    assert len(result.warnings) == 2
+    assert all(w.startswith("texts/doc-0001.txt: ") for w in result.warnings)

@@ -84,7 +84,10 @@ def checked(tmp_path_factory):
         "two-parts-no-notes": make_volume(documents=4, parts=2, notes=0),
         "kitchen-sink": kitchen_sink_volume(folder / "kitchen-sink"),
         "large-300": make_volume(documents=300, parts=12, notes=3),
+        "right-to-left": make_volume(documents=2, parts=1, notes=1),
     }
+    rtl = volumes["right-to-left"]
+    rtl.info = rtl.info.model_copy(update={"language": "ar"})
     books = {}
     for name, volume in volumes.items():
         books[name] = folder / f"{name}.epub"
@@ -101,7 +104,7 @@ def checked(tmp_path_factory):
 @pytest.mark.parametrize(
     "name",
     ["flat-no-notes", "flat-notes", "two-parts-notes", "two-parts-no-notes", "kitchen-sink",
-     "large-300"],
+     "large-300", "right-to-left"],
 )
 def test_factory_books_pass_epubcheck_without_warnings(checked, name):
     messages = checked[name]

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import posixpath
 import re
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,14 @@ from bookmaker.builders import BuildOptions, BuildResult
 from bookmaker.builders.epub_cover import CoverImage, cover_for
 from bookmaker.builders.epub_images import ImageStore
 from bookmaker.builders.epub_markup import MarkupError, finish_page, finish_xml
+from bookmaker.builders.epub_metadata import (
+    ImageFacts,
+    book_identifier,
+    build_date,
+    number_text,
+    set_metadata,
+    text_direction,
+)
 from bookmaker.builders.epub_zip import repack
 from bookmaker.errors import BuildError, OutputError
 from bookmaker.log import warn
@@ -42,12 +48,6 @@ TEXT_DIR = "text"
 CSS_FILE = "css/epub.css"
 NCX_FILE = "toc.ncx"
 
-ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/bookmaker/identifier")
-"""Namespace of the identifiers derived from a volume's slug and title."""
-
-FALLBACK_DATE = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
-"""Build date when the volume has none and SOURCE_DATE_EPOCH is unset (never the clock)."""
-
 ROLE_LABELS = {
     "aut": "Author",
     "trl": "Translator",
@@ -56,27 +56,13 @@ ROLE_LABELS = {
     "ill": "Illustrator",
     "trc": "Transcriber",
     "pfr": "Proofreader",
-    "aui": "Introduction",
-    "win": "Introduction",
+    "aui": "Author of introduction",
+    "win": "Writer of introduction",
     "ann": "Annotator",
     "bkp": "Producer",
     "pbl": "Publisher",
 }
 """How the imprint names a MARC relator role; unknown codes print as the code."""
-
-RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
-"""Primary language subtags written right to left (Kurdish only in Arabic script, see below)."""
-
-
-def text_direction(language: str) -> str:
-    """'rtl' for a language written right to left, else 'ltr'."""
-    subtags = language.lower().replace("_", "-").split("-")
-    if subtags[0] == "ku":
-        return "rtl" if "arab" in subtags else "ltr"
-    if "latn" in subtags or "cyrl" in subtags:
-        return "ltr"
-    return "rtl" if subtags[0] in RTL_LANGUAGES else "ltr"
-
 
 MATTER_TYPES = [
     ("foreword", "foreword", "doc-foreword"),
@@ -264,136 +250,6 @@ def _with_hrefs(entries: list[NavEntry], from_file: str) -> list[NavEntry]:
     return entries
 
 
-# ------------------------------------------------------------ dates and ids
-
-
-def build_date(volume: Volume) -> dt.datetime:
-    """The reproducible build date (UTC): the volume's, SOURCE_DATE_EPOCH, else a fixed date."""
-    when = volume.source_date
-    if when is None:
-        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-        if epoch.isdigit():
-            when = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-        else:
-            warn("the volume has no build date and SOURCE_DATE_EPOCH is unset; "
-                 "dating the EPUB 1980-01-01")
-            when = FALLBACK_DATE
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone(dt.UTC).replace(microsecond=0)
-
-
-def book_identifier(volume: Volume) -> str:
-    """The manifest's identifier, else a UUID derived from the slug and title (never random)."""
-    if volume.info.identifier:
-        return volume.info.identifier
-    name = volume.slug + "\n" + volume.info.title
-    return f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, name)}"
-
-
-def file_as(name: str) -> str:
-    """Sort form of a personal name: 'Leon Trotsky' → 'Trotsky, Leon'."""
-    words = name.split()
-    if len(words) < 2:
-        return name
-    return f"{words[-1]}, {' '.join(words[:-1])}"
-
-
-def _number_text(number: float) -> str:
-    return str(int(number)) if number == int(number) else str(number)
-
-
-_W3CDTF = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-
-
-# ---------------------------------------------------------------- metadata
-
-
-def set_metadata(book: epub.EpubBook, volume: Volume, identifier: str, modified: dt.datetime,
-                 images: ImageFacts) -> None:
-    """Dublin Core, EPUB 3 refinements, series (EPUB 3 and calibre) and accessibility."""
-    info = volume.info
-
-    def meta(value: str, **attributes: str) -> None:
-        book.add_metadata(None, "meta", value, attributes)
-
-    book.metadata[epub.NAMESPACES["OPF"]]["generator"] = [
-        ("", {"name": "generator", "content": f"bookmaker {__version__}"})
-    ]
-    book.IDENTIFIER_ID = "book-id"
-    book.set_identifier(identifier)
-    book.title = info.title
-    book.add_metadata("DC", "title", info.title, {"id": "title"})
-    meta("main", refines="#title", property="title-type")
-    if info.subtitle:
-        book.add_metadata("DC", "title", info.subtitle, {"id": "subtitle"})
-        meta("subtitle", refines="#subtitle", property="title-type")
-    book.set_language(info.language)
-    if text_direction(info.language) == "rtl":
-        book.set_direction("rtl")  # the spine's page-progression-direction
-
-    counters = {"creator": 0, "contributor": 0}
-    for person in info.all_contributors():
-        element = "creator" if person.role == "aut" else "contributor"
-        counters[element] += 1
-        ident = f"{element}-{counters[element]}"
-        book.add_metadata("DC", element, person.name, {"id": ident})
-        meta(person.role, refines=f"#{ident}", property="role", scheme="marc:relators")
-        meta(person.file_as or file_as(person.name), refines=f"#{ident}", property="file-as")
-
-    if info.date and _W3CDTF.match(info.date):
-        book.add_metadata("DC", "date", info.date)
-    for name in ("publisher", "rights", "description", "source"):
-        value = getattr(info, name)
-        if value:
-            book.add_metadata("DC", name, value)
-    for subject in info.subjects:
-        book.add_metadata("DC", "subject", subject)
-
-    if info.series:
-        meta(info.series, id="series", property="belongs-to-collection")
-        meta("series", refines="#series", property="collection-type")
-        if info.series_number is not None:
-            meta(_number_text(info.series_number), refines="#series", property="group-position")
-        # calibre reads its own OPF 2 metas, not belongs-to-collection.
-        book.add_metadata(None, "meta", "", {"name": "calibre:series", "content": info.series})
-        if info.series_number is not None:
-            book.add_metadata(None, "meta", "", {"name": "calibre:series_index",
-                                                 "content": _number_text(info.series_number)})
-
-    set_accessibility(meta, images)
-
-
-@dataclass
-class ImageFacts:
-    """What the accessibility metadata may claim about the book's images."""
-
-    count: int = 1
-    """Images in the book, the cover included."""
-    without_alt: int = 0
-    """Images without alternative text."""
-
-
-def set_accessibility(meta, images: ImageFacts) -> None:
-    """schema.org accessibility metadata, claiming only what is true of this book."""
-    meta("textual", property="schema:accessMode")
-    if images.count:
-        meta("visual", property="schema:accessMode")
-    meta("textual", property="schema:accessModeSufficient")
-    for feature in ("structuralNavigation", "tableOfContents", "readingOrder"):
-        meta(feature, property="schema:accessibilityFeature")
-    if images.count and not images.without_alt:
-        meta("alternativeText", property="schema:accessibilityFeature")
-    meta("none", property="schema:accessibilityHazard")
-    summary = ("Reflowable text with a navigable table of contents, headings for every part "
-               "and document, and notes linked to their calls in both directions.")
-    if images.count and not images.without_alt:
-        summary += " Every image, the cover included, has a text alternative."
-    elif images.without_alt:
-        summary += f" {images.without_alt} image(s) lack a text alternative."
-    meta(summary, property="schema:accessibilitySummary")
-
-
 # ------------------------------------------------------------------ render
 
 
@@ -434,7 +290,7 @@ def render_pages(volume: Volume, plan: Plan, cover: CoverImage, identifier: str,
         "identifier": identifier,
         "version": __version__,
         "series_number": (
-            _number_text(info.series_number) if info.series_number is not None else None
+            number_text(info.series_number) if info.series_number is not None else None
         ),
     }
     extra: dict[str, dict[str, Any]] = {
@@ -501,7 +357,7 @@ def assemble(volume: Volume, plan: Plan, rendered: Rendered, cover: CoverImage,
              identifier: str, when: dt.datetime) -> bytes:
     """The EPUB package written by ebooklib (not yet reproducible byte-wise)."""
     book = epub.EpubBook()
-    set_metadata(book, volume, identifier, when, rendered.images)
+    set_metadata(book, volume, identifier, rendered.images)
     css = find_style_file("epub.css", Path(volume.root), volume.settings.epub.style)
     book.add_item(epub.EpubItem(uid="css", file_name=CSS_FILE, media_type="text/css",
                                 content=css.read_bytes()))

@@ -75,10 +75,15 @@ def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
     LOGGER.info("PDF: %d pages in %.1f s", result.pages, time.perf_counter() - started)
 
     if options.split:
-        for doc in volume.documents:
-            result.extra_files.append(
-                build_offprint(volume, doc, target, face, fetcher, stylesheets, font_config, result)
-            )
+        try:
+            for doc in volume.documents:
+                result.extra_files.append(build_offprint(
+                    volume, doc, target, face, fetcher, stylesheets, font_config, result
+                ))
+        except BaseException:
+            for path in result.extra_files:  # no half set of offprints left behind
+                path.unlink(missing_ok=True)
+            raise
     result.warnings += [f"PDF: {url} was not loaded" for url in fetcher.refused]
     return result
 

@@ -761,3 +761,14 @@ def test_dropped_images_and_links_are_listed_in_the_build_result(tmp_path):
     result = epub.build(volume, tmp_path / "w.epub", BuildOptions())
     assert len(result.warnings) == 2
     assert all(w.startswith("texts/doc-0001.txt: ") for w in result.warnings)
+
+
+def test_a_volume_stylesheet_replaces_the_default(tmp_path):
+    root = tmp_path / "vol"
+    (root / "styles").mkdir(parents=True)
+    (root / "styles" / "epub.css").write_text("p { text-indent: 0; margin: 1em 0; }\n")
+    volume = make_volume(documents=1, parts=0)
+    volume.root = str(root)
+    book = build(volume, tmp_path)
+    css = next(i for i in book.manifest().values() if i.get("media-type") == "text/css")
+    assert book.files[book.resolve(css.get("href"))] == b"p { text-indent: 0; margin: 1em 0; }\n"

@@ -10,7 +10,9 @@ through :class:`~bookmaker.builders.pdf_fetcher.RestrictedFetcher`.
 from __future__ import annotations
 
 import logging
+import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,7 +70,7 @@ def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
     pages = pdf_checks.rendered_pages(document)
     messages = run_page_checks(volume.documents, pages, settings, str(target))
     front_pages = body_start(pages, context)
-    write(document, target, settings, front_pages)
+    write(document, target, settings, front_pages, volume)
     messages += pdf_checks.check_fonts(target, face.postscript_prefix if face else None)
     result.pages = len(document.pages)
     report(messages, result)
@@ -99,7 +101,7 @@ def build_offprint(
     pages = pdf_checks.rendered_pages(document)
     settings = volume.settings.pdf
     report(run_page_checks([doc], pages, settings, str(path)), result)
-    write(document, path, settings, 0)
+    write(document, path, settings, 0, volume)
     return path
 
 
@@ -207,16 +209,33 @@ def body_start(pages, context: BookContext) -> int:
     return where.get(context.body_start_id, 0) if context.body_start_id else 0
 
 
-def write(document, target: Path, settings: PdfSettings, front_pages: int) -> None:
+def write(document, target: Path, settings: PdfSettings, front_pages: int, volume: Volume) -> None:
     """Write the laid-out pages, with page labels (roman front matter, arabic body)."""
     options = {"pdf_variant": VARIANTS[settings.variant]} if settings.variant else {}
     if settings.variant == "pdf/ua-1":
         options["pdf_tags"] = True
     try:
-        with _weasyprint_warnings():
+        with _weasyprint_warnings(), _font_timestamps(volume):
             document.write_pdf(target, finisher=_page_labels(front_pages), **options)
     except OSError as exc:
         raise BuildError(f"cannot write the PDF: {exc.strerror or exc}", target) from None
+
+
+@contextmanager
+def _font_timestamps(volume: Volume):
+    """Make fontTools date the subset fonts from the volume, not the clock.
+
+    fontTools stamps the fonts it writes (the instanced variable faces) with
+    SOURCE_DATE_EPOCH when set, else now; without this two builds differ.
+    """
+    if volume.source_date is None or "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(volume.source_date.timestamp()))
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 def _page_labels(front_pages: int):

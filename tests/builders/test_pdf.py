@@ -426,3 +426,16 @@ def test_the_sample_volume(tmp_path):
     assert pdf_checks.check_fonts(tmp_path / "sample.pdf", "EBGaramond") == []
     assert not result.warnings
 
+
+
+def test_pdf_ua_variant_is_tagged(tmp_path):
+    _result, reader = build(make_volume(1, 0), tmp_path / "ua.pdf", variant="pdf/ua-1")
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert b"pdfuaid" in reader.xmp_metadata.stream.get_data()
+
+
+def test_two_builds_are_identical(tmp_path):
+    first, _ = build(make_volume(1, 0), tmp_path / "one.pdf")
+    second, _ = build(make_volume(1, 0), tmp_path / "two.pdf")
+    assert first.path.read_bytes() == second.path.read_bytes()

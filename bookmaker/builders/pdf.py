@@ -18,7 +18,12 @@ from pathlib import Path
 
 from bookmaker.builders import BuildOptions, BuildResult
 from bookmaker.builders.pdf_context import BookContext, book_context, offprint_context
-from bookmaker.builders.pdf_fonts import BookFace, find_face, font_face_css
+from bookmaker.builders.pdf_fonts import (
+    BookFace,
+    find_face,
+    font_face_css,
+    warn_missing_characters,
+)
 from bookmaker.checks import pdf as pdf_checks
 from bookmaker.checks.messages import Message, at_least
 from bookmaker.errors import BuildError
@@ -59,6 +64,8 @@ def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     settings = volume.settings.pdf
     face = find_face(settings.font)
+    if face is not None:
+        warn_missing_characters(face, volume_text(volume))
     fetcher = make_fetcher(volume, face)
     font_config = _font_config()
     stylesheets = load_stylesheets(volume, settings, face, fetcher, font_config)
@@ -106,6 +113,19 @@ def build_offprint(
 
 
 # ------------------------------------------------------------------ steps
+
+
+def volume_text(volume: Volume) -> str:
+    """All the text the book prints from the model, for the glyph coverage check."""
+    info = volume.info
+    parts = [info.full_title, info.series or "", " ".join(info.authors), info.source or "",
+             info.rights or ""]
+    parts += [part.title or "" for part in volume.parts]
+    for doc in volume.documents:
+        parts += [doc.title, doc.occasion or "", doc.source_line or "", doc.date_text or ""]
+        parts += [block.text for block in doc.blocks]
+        parts += [note.text for note in doc.notes]
+    return "\n".join(parts)
 
 
 def make_fetcher(volume: Volume, face: BookFace | None):

@@ -84,3 +84,26 @@ def font_face_css(face: BookFace | None) -> str:
             )
     rules.append(f'html {{ font-family: "{face.family}", {FALLBACK_STACK}; }}')
     return "\n".join(rules) + "\n"
+
+
+def missing_characters(face: BookFace, text: str) -> list[str]:
+    """Characters of ``text`` the upright font lacks (spaces and controls aside)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(face.files["normal"], lazy=True) as font:
+        covered = set(font.getBestCmap() or {})
+    wanted = {char for char in set(text) if not char.isspace() and ord(char) >= 0x20}
+    # Soft hyphens and zero-width marks are never drawn.
+    ignorable = {"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
+    return sorted(char for char in wanted - ignorable if ord(char) not in covered)
+
+
+def warn_missing_characters(face: BookFace, text: str) -> list[str]:
+    """Warn, naming them, about characters another font will have to draw."""
+    missing = missing_characters(face, text)
+    if missing:
+        shown = ", ".join(f"'{char}' (U+{ord(char):04X})" for char in missing[:12])
+        more = f" and {len(missing) - 12} more" if len(missing) > 12 else ""
+        warn(f"the book face {face.family} has no glyph for {shown}{more}; another font "
+             "will draw them: choose another face or replace the characters")
+    return missing

@@ -439,3 +439,14 @@ def test_two_builds_are_identical(tmp_path):
     first, _ = build(make_volume(1, 0), tmp_path / "one.pdf")
     second, _ = build(make_volume(1, 0), tmp_path / "two.pdf")
     assert first.path.read_bytes() == second.path.read_bytes()
+
+
+def test_characters_the_face_lacks_are_named(tmp_path, caplog):
+    volume = make_volume(1, 0, notes=0)
+    doc = volume.documents[0]
+    doc.blocks.append(Block("paragraph", "<p>Long live the Soviets ☭</p>",
+                            "Long live the Soviets ☭"))
+    with caplog.at_level(logging.WARNING, logger="bookmaker"):
+        result, _reader = build(volume, tmp_path / "g.pdf")
+    assert "U+262D" in caplog.text
+    assert any("PDF-022" in w for w in result.warnings)  # and the stand-in font is named

@@ -25,6 +25,7 @@ from bookmaker import __version__
 from bookmaker.builders import BuildOptions, BuildResult
 from bookmaker.builders.epub_cover import CoverImage, cover_for
 from bookmaker.builders.epub_images import ImageStore
+from bookmaker.builders.epub_labels import format_date, labels_for
 from bookmaker.builders.epub_markup import MarkupError, finish_page, finish_xml
 from bookmaker.builders.epub_metadata import (
     ImageFacts,
@@ -158,13 +159,15 @@ def plan_book(volume: Volume) -> Plan:
     """Lay the volume out as pages in reading order, with its contents and landmarks."""
     if not volume.documents:
         raise BuildError("the volume has no documents; list some in volume.toml")
+    labels = labels_for(volume.info.language)
     taken = {"cover", "titlepage", "imprint", "nav", "css", "ncx", "cover-img"}
     pages = [
-        Page("cover", f"{TEXT_DIR}/cover.xhtml", "Cover", "cover.xhtml", "frontmatter"),
-        Page("titlepage", f"{TEXT_DIR}/titlepage.xhtml", "Title Page", "titlepage.xhtml",
+        Page("cover", f"{TEXT_DIR}/cover.xhtml", labels["cover"], "cover.xhtml", "frontmatter"),
+        Page("titlepage", f"{TEXT_DIR}/titlepage.xhtml", labels["title_page"], "titlepage.xhtml",
              "frontmatter"),
-        Page("imprint", f"{TEXT_DIR}/imprint.xhtml", "Imprint", "imprint.xhtml", "frontmatter"),
-        Page("nav", f"{TEXT_DIR}/nav.xhtml", "Contents", "nav.xhtml", "frontmatter",
+        Page("imprint", f"{TEXT_DIR}/imprint.xhtml", labels["imprint"], "imprint.xhtml",
+             "frontmatter"),
+        Page("nav", f"{TEXT_DIR}/nav.xhtml", labels["contents"], "nav.xhtml", "frontmatter",
              properties=["nav"]),
     ]
     contents: list[NavEntry] = []
@@ -209,14 +212,14 @@ def plan_book(volume: Volume) -> Plan:
 
     _number(contents)
     landmarks = [
-        {"type": "cover", "file": pages[0].file, "title": "Cover"},
-        {"type": "titlepage", "file": pages[1].file, "title": "Title Page"},
-        {"type": "toc", "file": pages[3].file + "#toc", "title": "Contents"},
+        {"type": "cover", "file": pages[0].file, "title": labels["cover"]},
+        {"type": "titlepage", "file": pages[1].file, "title": labels["title_page"]},
+        {"type": "toc", "file": pages[3].file + "#toc", "title": labels["contents"]},
     ]
     if body_start is None and len(pages) > 4:
         body_start = pages[4].file
     if body_start:
-        landmarks.append({"type": "bodymatter", "file": body_start, "title": "Start of Content"})
+        landmarks.append({"type": "bodymatter", "file": body_start, "title": labels["start"]})
     return Plan(pages, contents, landmarks)
 
 
@@ -282,7 +285,9 @@ def render_pages(volume: Volume, plan: Plan, cover: CoverImage, identifier: str,
     store = ImageStore(Path(volume.root))
     facts = ImageFacts()
     info = volume.info
+    labels = labels_for(info.language)
     common: dict[str, Any] = {
+        "labels": labels,
         "volume": volume,
         "info": info,
         "lang": info.language,
@@ -295,14 +300,14 @@ def render_pages(volume: Volume, plan: Plan, cover: CoverImage, identifier: str,
     }
     extra: dict[str, dict[str, Any]] = {
         "cover": {
-            "cover_alt": f"Cover: {info.full_title}"
-            + (f", by {', '.join(info.authors)}" if info.authors else ""),
+            "cover_alt": f"{labels['cover']}: {info.full_title}"
+            + (f", {', '.join(info.authors)}" if info.authors else ""),
         },
         "imprint": {
             "people": _imprint_people(info),
             "credits": volume.credits(),
             "build_date": when.date(),
-            "build_date_text": f"{when:%B} {when.day}, {when.year}",
+            "build_date_text": format_date(when.date(), labels),
         },
     }
     rendered: dict[str, bytes] = {}

@@ -772,3 +772,24 @@ def test_a_volume_stylesheet_replaces_the_default(tmp_path):
     book = build(volume, tmp_path)
     css = next(i for i in book.manifest().values() if i.get("media-type") == "text/css")
     assert book.files[book.resolve(css.get("href"))] == b"p { text-indent: 0; margin: 1em 0; }\n"
+
+
+def test_bookmakers_own_words_follow_the_language(tmp_path):
+    volume = make_volume(documents=1, parts=0, notes=1)
+    volume.info = volume.info.model_copy(update={"language": "de-AT"})
+    book = build(volume, tmp_path)
+    nav = book.xhtml(book.nav_path())
+    assert nav.find(".//x:h1", NS).text == "Inhalt"
+    notes = book.xhtml(book.page_of("doc-0001")).find(".//x:section[@epub:type='endnotes']", NS)
+    assert notes.find("x:h2", NS).text == "Anmerkungen"
+    imprint = next(p for p in book.spine() if p.endswith("imprint.xhtml"))
+    assert "am 16. Dezember 2006." in " ".join(words(book.xhtml(imprint)))
+    marks = nav.findall(".//x:nav[@epub:type='landmarks']//x:a", NS)
+    assert [a.text for a in marks] == ["Umschlag", "Titelseite", "Inhalt", "Textbeginn"]
+
+
+def test_a_language_without_labels_falls_back_to_english(tmp_path):
+    volume = make_volume(documents=1, parts=0, notes=1)
+    volume.info = volume.info.model_copy(update={"language": "sw"})
+    book = build(volume, tmp_path)
+    assert book.xhtml(book.nav_path()).find(".//x:h1", NS).text == "Contents"

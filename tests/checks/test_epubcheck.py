@@ -86,6 +86,8 @@ def checked(tmp_path_factory):
         "large-300": make_volume(documents=300, parts=12, notes=3),
         "right-to-left": make_volume(documents=2, parts=1, notes=1),
     }
+    german = volumes["flat-notes"]
+    german.info = german.info.model_copy(update={"language": "de"})
     rtl = volumes["right-to-left"]
     rtl.info = rtl.info.model_copy(update={"language": "ar"})
     books = {}

@@ -75,8 +75,9 @@ def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
     html = render_html(volume, "book.html", context)
     document = lay_out(html, volume, fetcher, stylesheets, font_config)
     pages = pdf_checks.rendered_pages(document)
-    messages = run_page_checks(volume.documents, pages, settings, str(target))
     front_pages = body_start(pages, context)
+    labels = pdf_checks.page_labels(len(pages), front_pages)
+    messages = run_page_checks(volume.documents, pages, settings, str(target), labels)
     write(document, target, settings, front_pages, volume)
     messages += pdf_checks.check_fonts(target, face.postscript_prefix if face else None)
     result.pages = len(document.pages)
@@ -212,11 +213,13 @@ def lay_out(html: str, volume: Volume, fetcher, stylesheets: list, font_config):
         )
 
 
-def run_page_checks(documents, pages, settings: PdfSettings, file: str) -> list[Message]:
+def run_page_checks(
+    documents, pages, settings: PdfSettings, file: str, labels: list[str] | None = None
+) -> list[Message]:
     """Completeness always; footnote placement when notes are footnotes."""
     messages = pdf_checks.check_complete(documents, pages, file)
     if settings.notes == "footnotes":
-        messages += pdf_checks.check_footnotes(documents, pages, file)
+        messages += pdf_checks.check_footnotes(documents, pages, file, labels)
     errors = at_least(messages, "error")
     if errors:
         raise BuildError("the PDF is incomplete: " + "; ".join(m.text for m in errors), file)

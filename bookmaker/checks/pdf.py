@@ -175,6 +175,21 @@ def check_complete(
     return messages
 
 
+def page_labels(count: int, front_pages: int) -> list[str]:
+    """Printed folios: lower-case roman for the front matter, then arabic from 1."""
+    return [_roman(i + 1) if i < front_pages else str(i - front_pages + 1) for i in range(count)]
+
+
+def _roman(number: int) -> str:
+    out = ""
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"),
+                           (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"),
+                           (4, "iv"), (1, "i")):
+        count, number = divmod(number, value)
+        out += letters * count
+    return out
+
+
 def last_words(documents: list[Document], count: int = LAST_WORDS) -> list[str]:
     """The final words of the last document that has a body."""
     for doc in reversed(documents):
@@ -186,14 +201,22 @@ def last_words(documents: list[Document], count: int = LAST_WORDS) -> list[str]:
 
 
 def check_footnotes(
-    documents: list[Document], pages: list[RenderedPage], file: str | None = None
+    documents: list[Document],
+    pages: list[RenderedPage],
+    file: str | None = None,
+    labels: list[str] | None = None,
 ) -> list[Message]:
     """Warnings for footnotes printed on another page than their call (WeasyPrint #1564, #2502).
 
     The builder gives each footnote its note's id and puts its call's id on an empty
-    span just before it, so both positions are page anchors.
+    span just before it, so both positions are page anchors. Pages are named by
+    ``labels`` (the printed folios) when given, else by their number in the file.
     """
     where = anchor_pages(pages)
+
+    def name(index: int) -> str:
+        return labels[index] if labels and index < len(labels) else str(index + 1)
+
     messages = []
     for doc in documents:
         for note in doc.notes:
@@ -204,8 +227,8 @@ def check_footnotes(
             if call_page is not None and call_page != note_page:
                 messages.append(Message(
                     "PDF-010", "warning", doc.source_path, None,
-                    f"footnote {note.label} of '{doc.title}' is printed on page {note_page + 1} "
-                    f"but called on page {call_page + 1}; consider notes = \"endnotes\"",
+                    f"footnote {note.label} of '{doc.title}' is printed on page {name(note_page)} "
+                    f"but called on page {name(call_page)}; consider notes = \"endnotes\"",
                 ))
     return messages
 

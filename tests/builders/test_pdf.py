@@ -450,3 +450,20 @@ def test_characters_the_face_lacks_are_named(tmp_path, caplog):
         result, _reader = build(volume, tmp_path / "g.pdf")
     assert "U+262D" in caplog.text
     assert any("PDF-022" in w for w in result.warnings)  # and the stand-in font is named
+
+
+@pytest.mark.slow
+def test_footnotes_too_long_for_their_page_are_reported(tmp_path):
+    """WeasyPrint pushes long footnotes pages away from their calls (#1564, #2502)."""
+    from dataclasses import replace
+
+    from tests.factories import SEED_SENTENCES
+
+    volume = make_volume(2, 0, notes=6)
+    long_text = " ".join(SEED_SENTENCES * 3)
+    for doc in volume.documents:
+        doc.notes = [replace(n, html=f"<p>{long_text}</p>", text=long_text) for n in doc.notes]
+    result, _reader = build(volume, tmp_path / "fn.pdf", notes="footnotes")
+    misplaced = [w for w in result.warnings if "PDF-010" in w]
+    assert misplaced
+    assert all(re.search(r"printed on page \d+ but called on page \d+", w) for w in misplaced)

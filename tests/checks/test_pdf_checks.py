@@ -107,3 +107,20 @@ def test_check_fonts_reports_an_unembedded_stand_in(tmp_path):
     messages = checks.check_fonts(path, "EBGaramond", "h.pdf")
     assert {m.code for m in messages} == {"PDF-020", "PDF-022"}
     assert all("Helvetica" in m.text for m in messages)
+
+
+def test_footnote_pages_are_named_by_their_printed_folios():
+    doc = make_document("a", "First Order", notes=1)
+    note = doc.notes[0]
+    pages = [page(0), page(1, anchors=[note.ref_ids[0]]), page(2, anchors=[note.id])]
+    labels = checks.page_labels(3, front_pages=1)
+    assert labels == ["i", "1", "2"]
+    (message,) = checks.check_footnotes([doc], pages, labels=labels)
+    assert "printed on page 2 but called on page 1" in message.text
+
+
+def test_page_labels_roman_then_arabic():
+    labels = checks.page_labels(20, front_pages=14)
+    assert labels[:5] == ["i", "ii", "iii", "iv", "v"]
+    assert labels[8:14] == ["ix", "x", "xi", "xii", "xiii", "xiv"]
+    assert labels[14:] == ["1", "2", "3", "4", "5", "6"]

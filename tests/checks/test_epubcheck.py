@@ -37,6 +37,8 @@ def kitchen_sink_volume(root: Path):
     volume.parts.insert(0, Part(id="front", title=None, documents=[preface]))
     volume.parts.append(Part(id="back", title=None, documents=[appendix]))
     doc = volume.documents[1]
+    doc.title = "Orders & Appeals: “Arise” <1918>"
+    doc.title_html = "Orders &amp; Appeals: “Arise” &lt;1918&gt;"
     ref = noteref_id(doc.id, "star")
     doc.title_html += (f'<a class="noteref" role="doc-noteref" id="{ref}" '
                        f'href="#{note_id(doc.id, "star")}">*</a>')

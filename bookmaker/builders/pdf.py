@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -66,7 +67,7 @@ def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
     face = find_face(settings.font)
     if face is not None:
         warn_missing_characters(face, volume_text(volume))
-    fetcher = make_fetcher(volume, face)
+    fetcher = make_fetcher(volume, face, options.allow_remote)
     font_config = _font_config()
     stylesheets = load_stylesheets(volume, settings, face, fetcher, font_config)
     context = book_context(volume, face)
@@ -129,7 +130,7 @@ def volume_text(volume: Volume) -> str:
     return "\n".join(parts)
 
 
-def make_fetcher(volume: Volume, face: BookFace | None):
+def make_fetcher(volume: Volume, face: BookFace | None, allow_remote: bool = False):
     """The restricted fetcher: the volume, our styles and templates, the font folders."""
     from bookmaker.builders.pdf_fetcher import RestrictedFetcher
     from bookmaker.templating import TEMPLATES_DIR, styles_dir
@@ -137,12 +138,27 @@ def make_fetcher(volume: Volume, face: BookFace | None):
     roots = [Path(volume.root), styles_dir(), TEMPLATES_DIR]
     if face is not None:
         roots += face.folders
-    return RestrictedFetcher(roots)
+    return RestrictedFetcher(roots, allow_remote=allow_remote)
+
+
+LENGTH = re.compile(r"^\d+(\.\d+)?(pt|px|mm|cm|in|pc|q)$")
+"""A CSS length as the settings may give it (no expressions, nothing to inject)."""
+
+
+def _length(value: str, key: str) -> str:
+    value = value.strip().lower()
+    if not LENGTH.match(value):
+        raise BuildError(
+            f"[pdf] {key} = '{value}' is not a length; write it like '11pt' or '3mm'",
+            "volume.toml",
+        )
+    return value
 
 
 def page_css(settings: PdfSettings) -> str:
     """The stylesheet made from the settings: page size and margins, bleed, type size."""
     trim = TRIMS[settings.trim]
+    font_size = _length(settings.font_size, "font_size")
     inner, outer = trim.inner, trim.outer
     if settings.screen:
         inner = outer = f"calc(({trim.inner} + {trim.outer}) / 2)"
@@ -152,12 +168,12 @@ def page_css(settings: PdfSettings) -> str:
         f"  margin: {trim.top} {outer} {trim.bottom} {inner};",
     ]
     if settings.bleed:
-        css += [f"  bleed: {settings.bleed};", "  marks: crop;"]
+        css += [f"  bleed: {_length(settings.bleed, 'bleed')};", "  marks: crop;"]
     css += [
         "}",
         f"@page :left {{ margin-left: {outer}; margin-right: {inner}; }}",
         f"@page :right {{ margin-left: {inner}; margin-right: {outer}; }}",
-        f"html {{ font-size: {settings.font_size}; }}",
+        f"html {{ font-size: {font_size}; }}",
     ]
     return "\n".join(css) + "\n"
 

@@ -2,9 +2,9 @@
 
 WeasyPrint asks its fetcher for every stylesheet, font and image. This one lets
 through ``data:`` URLs and ``file:`` URLs inside the allowed folders (the volume,
-the styles and templates, the font packages) and refuses everything else with a
-warning, so that a document body cannot make a render read ``/etc/passwd`` or
-call a server.
+the styles and templates, the font packages), ``http(s):`` only when the build
+allows remote images, and refuses everything else with a warning, so that a
+document body cannot make a render read ``/etc/passwd`` or call a server.
 """
 
 from __future__ import annotations
@@ -26,11 +26,13 @@ class RefusedURL(ValueError):
 class RestrictedFetcher(URLFetcher):
     """A :class:`weasyprint.urls.URLFetcher` limited to ``data:`` and allowed ``file:`` URLs."""
 
-    def __init__(self, roots: list[Path], **kwargs) -> None:
-        # No redirects: only local files are served, and a redirect is how the
-        # old default fetcher's protocol check was bypassed (CVE-2025-68616).
-        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, **kwargs)
+    def __init__(self, roots: list[Path], allow_remote: bool = False, **kwargs) -> None:
+        # No redirects: a redirect is how the old default fetcher's protocol
+        # check was bypassed (CVE-2025-68616).
+        protocols = ("file", "data", "http", "https") if allow_remote else ("file", "data")
+        super().__init__(allowed_protocols=protocols, allow_redirects=False, **kwargs)
         self.roots = [Path(root).resolve() for root in roots]
+        self.allow_remote = allow_remote
         self.refused: list[str] = []
 
     def fetch(self, url, headers=None):
@@ -42,6 +44,8 @@ class RestrictedFetcher(URLFetcher):
             if is_allowed_file(path, self.roots):
                 return super().fetch(url, headers)
             reason = "it is outside the volume, styles and font folders, or missing"
+        elif scheme in ("http", "https") and self.allow_remote:
+            return super().fetch(url, headers)
         else:
             reason = "remote and other non-file resources are not fetched for print"
         self._refuse(url, reason)

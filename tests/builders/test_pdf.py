@@ -467,3 +467,24 @@ def test_footnotes_too_long_for_their_page_are_reported(tmp_path):
     misplaced = [w for w in result.warnings if "PDF-010" in w]
     assert misplaced
     assert all(re.search(r"printed on page \d+ but called on page \d+", w) for w in misplaced)
+
+
+def test_settings_lengths_are_checked():
+    settings = make_volume(1, 0).settings.pdf
+    settings.font_size = "10.5pt"
+    settings.bleed = "3mm"
+    css = pdf.page_css(settings)
+    assert "font-size: 10.5pt" in css and "bleed: 3mm" in css and "marks: crop" in css
+    settings.font_size = "11pt; } @import url(http://example.org/x.css); {"
+    with pytest.raises(BuildError, match="font_size"):
+        pdf.page_css(settings)
+
+
+def test_remote_urls_pass_the_gate_only_when_allowed():
+    with pytest.raises(RefusedURL):
+        RestrictedFetcher([])("https://example.org/a.png")
+    permissive = RestrictedFetcher([], allow_remote=True, timeout=0.01)
+    with pytest.raises(Exception) as caught:  # no network here: any failure but a refusal
+        permissive("http://127.0.0.1:9/a.png")
+    assert not isinstance(caught.value, RefusedURL)
+    assert permissive.refused == []

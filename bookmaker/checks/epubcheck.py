@@ -117,8 +117,15 @@ def run_epubcheck(paths: list[Path], batch: bool = True) -> dict[Path, list[Mess
         return {}
     java = find_java()
     jar = find_jar()
-    books = [Path(p) for p in paths]
     results: dict[Path, list[Message]] = {}
+    books = []
+    for book in map(Path, paths):
+        if book.is_file():
+            books.append(book)
+        else:  # EPUBCheck would report nothing at all for a missing file
+            results[book] = [Message("EPUBCHECK", "fatal", str(book), None, "no such file")]
+    if not books:
+        return results
     with tempfile.TemporaryDirectory(prefix="bookmaker-epubcheck-") as tmp:
         reports = {book: Path(tmp) / f"report-{i}.json" for i, book in enumerate(books)}
         inputs = {book: _epub_named(book, Path(tmp) / f"book-{i}.epub")

@@ -97,6 +97,8 @@ def checked(tmp_path_factory):
         books[name] = folder / f"{name}.epub"
         epub.build(volume, books[name], BuildOptions())
     books["broken"] = _break(books["flat-notes"], folder / "broken.epub")
+    books["not-a-zip"] = folder / "not-a-zip.epub"
+    books["not-a-zip"].write_bytes(b"plain text, not an EPUB")
     # The pipeline checks its temporary file before renaming it: not a .epub name.
     books["temp-name"] = folder / ".two-parts-notes.epub.x1y2.tmp"
     books["temp-name"].write_bytes(books["two-parts-notes"].read_bytes())
@@ -113,6 +115,12 @@ def checked(tmp_path_factory):
 def test_factory_books_pass_epubcheck_without_warnings(checked, name):
     messages = checked[name]
     assert messages == [], format_messages(messages, name)
+
+
+@pytest.mark.slow
+def test_a_file_that_is_not_a_zip_is_fatal(checked):
+    assert "fatal" in {m.severity for m in checked["not-a-zip"]}
+    assert any(m.code.startswith("PKG-") for m in checked["not-a-zip"])
 
 
 @pytest.mark.slow
@@ -195,3 +203,14 @@ def test_a_missing_report_is_a_fatal_message(tmp_path):
                                       "Error: Could not find or load main class\n")
     assert [(m.code, m.severity) for m in messages] == [("EPUBCHECK", "fatal")]
     assert "Could not find or load main class" in messages[0].text
+
+
+def test_a_missing_file_is_fatal_without_running_java(monkeypatch, tmp_path):
+    def no_run(*args, **kwargs):
+        raise AssertionError("EPUBCheck should not run")
+
+    monkeypatch.setattr(epubcheck, "_run", no_run)
+    result = epubcheck.run_epubcheck([tmp_path / "gone.epub"])
+    assert [(m.code, m.severity, m.text) for m in result[tmp_path / "gone.epub"]] == [
+        ("EPUBCHECK", "fatal", "no such file")
+    ]

@@ -68,6 +68,9 @@ class Sample:
     """One timed run of one tool."""
 
     seconds: float
+    cpu_seconds: float
+    """User plus system CPU time of the command and its descendants (wait4): unlike wall
+    time, hardly inflated when other work shares the machine."""
     load: float
     """1-minute load average just before the run (others' work on the machine)."""
     peak_tree_rss: int
@@ -124,7 +127,8 @@ def run_command(command: list[str], log_file: Path, cwd: Path | None = None) -> 
     ok = proc.returncode == 0
     error = "" if ok else f"exit {proc.returncode}: {_tail(log_file)}"
     # ru_maxrss is in kilobytes on Linux.
-    return Sample(seconds, load, sampler.peak, usage.ru_maxrss * 1024, ok, error)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Sample(seconds, cpu, load, sampler.peak, usage.ru_maxrss * 1024, ok, error)
 
 
 def _tail(path: Path, lines: int = 3) -> str:
@@ -134,16 +138,17 @@ def _tail(path: Path, lines: int = 3) -> str:
 
 def run_steps(commands: list[list[str]], log_file: Path) -> Sample:
     """Run commands one after the other as one measurement (stops at the first failure)."""
-    total, peak, largest = 0.0, 0, 0
+    total, cpu, peak, largest = 0.0, 0.0, 0, 0
     load = os.getloadavg()[0]
     for command in commands:
         sample = run_command(command, log_file)
         total += sample.seconds
+        cpu += sample.cpu_seconds
         peak = max(peak, sample.peak_tree_rss)
         largest = max(largest, sample.max_process_rss)
         if not sample.ok:
-            return Sample(total, load, peak, largest, False, sample.error)
-    return Sample(total, load, peak, largest, True)
+            return Sample(total, cpu, load, peak, largest, False, sample.error)
+    return Sample(total, cpu, load, peak, largest, True)
 
 
 # ------------------------------------------------------------------ the tools
@@ -283,6 +288,16 @@ class Result:
         return statistics.median(s.seconds for s in good) if good else None
 
     @property
+    def fastest(self) -> float | None:
+        good = self.good
+        return min(s.seconds for s in good) if good else None
+
+    @property
+    def cpu_median(self) -> float | None:
+        good = self.good
+        return statistics.median(s.cpu_seconds for s in good) if good else None
+
+    @property
     def peak_tree_rss(self) -> int | None:
         good = self.good
         return max(s.peak_tree_rss for s in good) if good else None
@@ -371,7 +386,8 @@ def measure_volume(volume: GeneratedVolume, options: Options, tools: Tools,
             sample = measure_tool(tool, ctx, run)
             result.samples.append(sample)
             state = "" if sample.ok else f"  FAILED ({sample.error})"
-            log(f"[{size} docs] run {run}/{runs} {tool}: {sample.seconds:.2f} s, "
+            log(f"[{size} docs] run {run}/{runs} {tool}: {sample.seconds:.2f} s "
+                f"(CPU {sample.cpu_seconds:.1f} s), "
                 f"peak tree RSS {sample.peak_tree_rss / MIB:.0f} MiB{state}")
     if "bookmaker-pdf-cold" in results and results["bookmaker-pdf-cold"].good:
         pages = count_pages(ctx.bookmaker_pdf())
@@ -420,10 +436,12 @@ def _fmt(value: float | None, spec: str = ".2f", unit: str = "") -> str:
     return "—" if value is None else f"{value:{spec}}{unit}"
 
 
-def _ratio(a: Result | None, b: Result | None) -> float | None:
-    if a is None or b is None or a.median is None or not b.median:
+def _ratio(a: Result | None, b: Result | None, cpu: bool = False) -> float | None:
+    """A's median over B's (wall time, or CPU time)."""
+    if a is None or b is None:
         return None
-    return a.median / b.median
+    x, y = (a.cpu_median, b.cpu_median) if cpu else (a.median, b.median)
+    return x / y if x is not None and y else None
 
 
 def fit(points: list[tuple[float, float]]) -> tuple[float, float] | None:
@@ -519,20 +537,23 @@ def _times_section(all_results: Results) -> list[str]:
         "",
         "## Times",
         "",
-        "Wall time of the whole command (median of the runs; every run listed). "
+        "Wall time of the whole command (median and fastest of the runs; every run "
+        "listed). CPU: user + system time of the command and its children (median), "
+        "which other work on the machine hardly inflates. "
         "Peak RSS, tree: the largest sum of the RSS of the command's process and all its "
         "children, sampled with psutil every 50 ms. Max RSS, one process: the kernel's "
         "`ru_maxrss` from `wait4`, the largest single process of the command.",
         "",
-        "| Documents | Words | Tool | Median (s) | Runs (s) | Pages | Pages/s "
-        "| Peak RSS, tree (MiB) | Max RSS, one process (MiB) |",
-        "| ---: | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: |",
+        "| Documents | Words | Tool | Median (s) | Fastest (s) | Runs (s) | CPU (s) | Pages "
+        "| Pages/s | Peak RSS, tree (MiB) | Max RSS, one process (MiB) |",
+        "| ---: | ---: | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for size, results in all_results.items():
         for tool, r in results.items():
             runs = ", ".join(f"{s.seconds:.2f}" if s.ok else "failed" for s in r.samples)
             lines.append(
-                f"| {size} | {r.words} | {LABELS[tool]} | {_fmt(r.median)} | {runs or '—'} "
+                f"| {size} | {r.words} | {LABELS[tool]} | {_fmt(r.median)} "
+                f"| {_fmt(r.fastest)} | {runs or '—'} | {_fmt(r.cpu_median, '.1f')} "
                 f"| {r.pages or '—'} | {_fmt(r.pages_per_second, '.1f')} "
                 f"| {_mib(r.peak_tree_rss)} | {_mib(r.max_process_rss)} |"
             )
@@ -541,18 +562,22 @@ def _times_section(all_results: Results) -> list[str]:
 
 def _ratios_section(all_results: Results) -> list[str]:
     lines = ["", "## Ratios", "",
+             "Median wall time, and in brackets median CPU time, of bookmaker over its peer.",
+             "",
              "| Documents | bookmaker EPUB / pandoc EPUB | PDF cold / pandoc → WeasyPrint "
              "| PDF warm-edit / cold | PDF no-change (s) |",
              "| ---: | ---: | ---: | ---: | ---: |"]
+    pairs = [("bookmaker-epub", "pandoc-epub"), ("bookmaker-pdf-cold", "pandoc-weasyprint"),
+             ("bookmaker-pdf-warm-edit", "bookmaker-pdf-cold")]
     for size, r in all_results.items():
+        cells = []
+        for mine, peer in pairs:
+            wall = _ratio(r.get(mine), r.get(peer))
+            cpu = _ratio(r.get(mine), r.get(peer), cpu=True)
+            cells.append(f"{_fmt(wall, '.3f')} ({_fmt(cpu, '.3f')})")
         nochange = r.get("bookmaker-pdf-warm-nochange")
-        epub = _ratio(r.get("bookmaker-epub"), r.get("pandoc-epub"))
-        cold = _ratio(r.get("bookmaker-pdf-cold"), r.get("pandoc-weasyprint"))
-        warm = _ratio(r.get("bookmaker-pdf-warm-edit"), r.get("bookmaker-pdf-cold"))
-        lines.append(
-            f"| {size} | {_fmt(epub, '.3f')} | {_fmt(cold, '.3f')} | {_fmt(warm, '.3f')} "
-            f"| {_fmt(nochange.median if nochange else None)} |"
-        )
+        cells.append(_fmt(nochange.median if nochange else None))
+        lines.append(f"| {size} | " + " | ".join(cells) + " |")
     return lines
 
 

@@ -60,21 +60,41 @@ TRIMS: dict[str, Trim] = {
 """Trim presets. A4 and Letter keep wide margins so that lines stay readable."""
 
 
+@dataclass
+class Renderer:
+    """What every render of one volume shares: face, fetcher, fonts and stylesheets."""
+
+    volume: Volume
+    face: BookFace | None
+    fetcher: object
+    font_config: object
+    stylesheets: list
+
+    @classmethod
+    def for_volume(cls, volume: Volume, allow_remote: bool = False) -> Renderer:
+        face = find_face(volume.settings.pdf.font)
+        fetcher = make_fetcher(volume, face, allow_remote)
+        font_config = _font_config()
+        stylesheets = load_stylesheets(volume, volume.settings.pdf, face, fetcher, font_config)
+        return cls(volume, face, fetcher, font_config, stylesheets)
+
+    def lay_out(self, template: str, context: BookContext):
+        html = render_html(self.volume, template, context)
+        return lay_out(html, self.volume, self.fetcher, self.stylesheets, self.font_config)
+
+
 def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
     """Render ``volume`` to ``target``; with ``options.split`` also one PDF per document."""
     started = time.perf_counter()
     settings = volume.settings.pdf
-    face = find_face(settings.font)
+    renderer = Renderer.for_volume(volume, options.allow_remote)
+    face = renderer.face
     if face is not None:
         warn_missing_characters(face, volume_text(volume))
-    fetcher = make_fetcher(volume, face, options.allow_remote)
-    font_config = _font_config()
-    stylesheets = load_stylesheets(volume, settings, face, fetcher, font_config)
     context = book_context(volume, face)
     result = BuildResult(path=target)
 
-    html = render_html(volume, "book.html", context)
-    document = lay_out(html, volume, fetcher, stylesheets, font_config)
+    document = renderer.lay_out("book.html", context)
     pages = pdf_checks.rendered_pages(document)
     front_pages = body_start(pages, context)
     labels = pdf_checks.page_labels(len(pages), front_pages)
@@ -86,32 +106,103 @@ def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
     LOGGER.info("PDF: %d pages in %.1f s", result.pages, time.perf_counter() - started)
 
     if options.split:
-        try:
-            for doc in volume.documents:
-                result.extra_files.append(build_offprint(
-                    volume, doc, target, face, fetcher, stylesheets, font_config, result
-                ))
-        except BaseException:
-            for path in result.extra_files:  # no half set of offprints left behind
-                path.unlink(missing_ok=True)
-            raise
-    result.warnings += [f"PDF: {url} was not loaded" for url in fetcher.refused]
+        write_offprints(renderer, target, options, result)
+    result.warnings += [f"PDF: {url} was not loaded" for url in renderer.fetcher.refused]
     return result
 
 
-def build_offprint(
-    volume: Volume, doc: Document, target: Path, face, fetcher, stylesheets, font_config,
-    result: BuildResult,
-) -> Path:
-    """One document alone, with its own title block: ``<target stem>-<doc.id>.pdf``."""
-    path = target.with_name(f"{target.stem}-{doc.id}.pdf")
-    html = render_html(volume, "offprint.html", offprint_context(volume, face, doc))
-    document = lay_out(html, volume, fetcher, stylesheets, font_config)
+# -------------------------------------------------------------- offprints
+
+
+def offprint_path(target: Path, doc: Document) -> Path:
+    """``<target stem>-<doc.id>.pdf`` beside ``target`` (the pipeline renames it)."""
+    return target.with_name(f"{target.stem}-{doc.id}.pdf")
+
+
+def build_offprint(renderer: Renderer, doc: Document, path: Path) -> list[Message]:
+    """One document alone, with its own title block and folios from 1."""
+    volume = renderer.volume
+    document = renderer.lay_out("offprint.html", offprint_context(volume, renderer.face, doc))
     pages = pdf_checks.rendered_pages(document)
-    settings = volume.settings.pdf
-    report(run_page_checks([doc], pages, settings, str(path)), result)
-    write(document, path, settings, 0, volume)
-    return path
+    messages = run_page_checks([doc], pages, volume.settings.pdf, str(path))
+    write(document, path, volume.settings.pdf, 0, volume)
+    return messages
+
+
+def write_offprints(
+    renderer: Renderer, target: Path, options: BuildOptions, result: BuildResult
+) -> None:
+    """One PDF per document, in worker processes when there are several cores and documents.
+
+    On any failure the offprints already written are removed: no half set is left.
+    """
+    docs = renderer.volume.documents
+    jobs = min(options.jobs or os.cpu_count() or 1, len(docs))
+    paths = [offprint_path(target, doc) for doc in docs]
+    try:
+        if jobs <= 1:
+            for doc, path in zip(docs, paths, strict=True):
+                report(build_offprint(renderer, doc, path), result)
+                result.extra_files.append(path)
+        else:
+            _offprints_in_workers(renderer, options, paths, jobs, result)
+    except BaseException:
+        for path in paths:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _offprints_in_workers(renderer: Renderer, options, paths, jobs, result) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork where there is one: spawn would re-import the caller's main module,
+    # which breaks scripts without a __main__ guard. Each worker makes its own
+    # renderer (fonts, stylesheets) rather than use the parent's.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start,
+                             initargs=(renderer.volume, options.allow_remote,
+                                       list(renderer.fetcher.refused))) as pool:
+        futures = [pool.submit(_worker_offprint, index, path) for index, path in enumerate(paths)]
+        for path, future in zip(paths, futures, strict=True):
+            messages, warnings = future.result()
+            for text in warnings:
+                warn(text)
+            report(messages, result)
+            result.extra_files.append(path)
+
+
+_WORKER: dict = {}
+
+
+def _worker_start(volume: Volume, allow_remote: bool, refused: list[str]) -> None:
+    """In a worker: log to a list the parent re-emits, and prepare one renderer.
+
+    What the parent already reported (a missing face, refused URLs) is not repeated.
+    """
+    collected: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            collected.append(record.getMessage())
+
+    for handler in list(LOGGER.handlers):
+        LOGGER.removeHandler(handler)
+    LOGGER.addHandler(Collect(level=logging.WARNING))
+    LOGGER.propagate = False
+    renderer = Renderer.for_volume(volume, allow_remote)
+    renderer.fetcher.refused.extend(refused)
+    collected.clear()
+    _WORKER.update(renderer=renderer, collected=collected)
+
+
+def _worker_offprint(index: int, path: Path) -> tuple[list[Message], list[str]]:
+    renderer: Renderer = _WORKER["renderer"]
+    collected: list[str] = _WORKER["collected"]
+    collected.clear()
+    messages = build_offprint(renderer, renderer.volume.documents[index], path)
+    return messages, list(collected)
 
 
 # ------------------------------------------------------------------ steps

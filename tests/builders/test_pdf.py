@@ -488,3 +488,22 @@ def test_remote_urls_pass_the_gate_only_when_allowed():
         permissive("http://127.0.0.1:9/a.png")
     assert not isinstance(caught.value, RefusedURL)
     assert permissive.refused == []
+
+
+@pytest.mark.slow
+def test_offprints_from_worker_processes_equal_those_made_in_process(tmp_path, caplog):
+    volume = make_volume(3, 0)
+    volume.documents[1].blocks.append(
+        Block("figure", '<figure><img src="https://example.org/a.png"></figure>')
+    )
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    alone = pdf.build(volume, tmp_path / "one" / "b.pdf", BuildOptions(split=True, jobs=1))
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="bookmaker"):
+        pooled = pdf.build(volume, tmp_path / "two" / "b.pdf", BuildOptions(split=True, jobs=2))
+    assert [p.name for p in pooled.extra_files] == [p.name for p in alone.extra_files]
+    for a, b in zip(alone.extra_files, pooled.extra_files, strict=True):
+        assert a.read_bytes() == b.read_bytes()
+    # The refused image is reported once, by the book's render, not again by a worker.
+    assert sum("example.org" in m for m in caplog.messages) == 1

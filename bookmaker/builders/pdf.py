@@ -293,12 +293,13 @@ def load_stylesheets(volume: Volume, settings: PdfSettings, face, fetcher, font_
             f"no print.css in the style '{settings.style}' nor in the default style; "
             "reinstall bookmaker or add styles/print.css to the volume"
         ) from None
-    return [
-        CSS(filename=str(print_css), url_fetcher=fetcher, font_config=font_config),
-        CSS(string=font_face_css(face), url_fetcher=fetcher, font_config=font_config,
-            base_url=root.as_uri() + "/"),
-        CSS(string=page_css(settings), url_fetcher=fetcher, font_config=font_config),
-    ]
+    with _weasyprint_warnings():
+        return [
+            CSS(filename=str(print_css), url_fetcher=fetcher, font_config=font_config),
+            CSS(string=font_face_css(face), url_fetcher=fetcher, font_config=font_config,
+                base_url=root.as_uri() + "/"),
+            CSS(string=page_css(settings), url_fetcher=fetcher, font_config=font_config),
+        ]
 
 
 def render_html(volume: Volume, template: str, context: BookContext) -> str:

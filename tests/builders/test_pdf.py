@@ -507,3 +507,17 @@ def test_offprints_from_worker_processes_equal_those_made_in_process(tmp_path, c
         assert a.read_bytes() == b.read_bytes()
     # The refused image is reported once, by the book's render, not again by a worker.
     assert sum("example.org" in m for m in caplog.messages) == 1
+
+
+def test_without_parts_the_first_document_is_page_1(tmp_path):
+    volume = make_volume(2, 0)
+    volume.parts[0].documents[0] = make_document("doc-0001", "Statement Number 1",
+                                                 paragraphs=14)
+    _result, reader = build(volume, tmp_path / "np.pdf")
+    lines = pdf_checks.pdf_page_lines(tmp_path / "np.pdf")
+    front = front_pages(reader)
+    assert text_area(lines[front])[0] == "Statement Number 1"
+    assert foot_lines(lines[front]) == ["1"]
+    assert head_lines(lines[front + 1]) == [f"2 {VOLUME_TITLE}"]
+    assert head_lines(lines[front + 2]) == ["Statement Number 1 3"]
+    assert toc_entries(reader) == {"Statement Number 1": "1", "Statement Number 2": "5"}

@@ -5,6 +5,14 @@ documents), laid out with the theme's ``print.css`` and a small stylesheet made
 from the volume's ``[pdf]`` settings, inspected page by page (early stops,
 footnote placement), and only then written. Everything a render may read goes
 through :class:`~bookmaker.builders.pdf_fetcher.RestrictedFetcher`.
+
+Ready for rendering in pieces: the templates are independent includes (front
+matter, a part page, a document) and :class:`Renderer` lays out any template with
+the volume's shared stylesheets. Offprints (``--split``) already run in worker
+processes. For the book itself the plan is: lay out each piece in a worker
+(page counts do not depend on the starting folio, since both sides of a spread
+have the same measure), then render the front matter with the known folios and
+assemble; WeasyPrint layouts cannot cross processes, so pieces travel as PDFs.
 """
 
 from __future__ import annotations

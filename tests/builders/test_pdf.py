@@ -142,7 +142,7 @@ def test_running_heads_volume_title_on_versos_document_title_on_rectos(book):
     for index in range(opening + 1, following):
         heads = head_lines(lines[index])
         if not text_area(lines[index]):
-            assert heads == []  # blank pages carry nothing
+            assert heads == [] and foot_lines(lines[index]) == []  # blank pages carry nothing
             continue
         folio = reader.page_labels[index]
         if index % 2 == 0:  # physical page 1 is a recto
@@ -521,3 +521,22 @@ def test_without_parts_the_first_document_is_page_1(tmp_path):
     assert head_lines(lines[front + 1]) == [f"2 {VOLUME_TITLE}"]
     assert head_lines(lines[front + 2]) == ["Statement Number 1 3"]
     assert toc_entries(reader) == {"Statement Number 1": "1", "Statement Number 2": "5"}
+
+
+def test_no_heading_is_left_alone_at_a_page_foot():
+    volume = make_volume(1, 0, notes=0)
+    doc = volume.documents[0]
+    blocks = []
+    for i in range(40):
+        if i % 3 == 0:
+            blocks.append(Block("heading", f"<h3>Section Heading {i}</h3>", f"Section {i}"))
+        blocks.append(doc.blocks[i % len(doc.blocks)])
+    doc.blocks = blocks
+    renderer = pdf.Renderer.for_volume(volume)
+    pages = pdf_checks.rendered_pages(
+        renderer.lay_out("book.html", pdf.book_context(volume, renderer.face))
+    )
+    body_pages = [page for page in pages if page.lines]
+    assert len(body_pages) > 8
+    assert sum(line.startswith("Section Heading") for p in pages for line in p.lines) == 14
+    assert not [p.index for p in body_pages if p.lines[-1].startswith("Section Heading")]

@@ -79,6 +79,8 @@ class Sample:
     """Largest RSS of any single process of the command (wait4), bytes."""
     ok: bool
     error: str = ""
+    code: str = ""
+    """The bookmaker code the run used (commit, and whether bookmaker/ had uncommitted edits)."""
 
 
 class _TreeSampler(threading.Thread):
@@ -384,6 +386,8 @@ def measure_volume(volume: GeneratedVolume, options: Options, tools: Tools,
             if result.failed or (needed in results and results[needed].failed):
                 continue
             sample = measure_tool(tool, ctx, run)
+            if tool.startswith("bookmaker"):
+                sample.code = code_state()
             result.samples.append(sample)
             state = "" if sample.ok else f"  FAILED ({sample.error})"
             log(f"[{size} docs] run {run}/{runs} {tool}: {sample.seconds:.2f} s "
@@ -402,6 +406,17 @@ def measure_volume(volume: GeneratedVolume, options: Options, tools: Tools,
 # ------------------------------------------------------------------ the report
 
 
+def code_state() -> str:
+    """The commit of the bookmaker being timed, noting uncommitted edits under bookmaker/."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True,
+                              text=True).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", "bookmaker")
+    return f"{commit} + uncommitted edits in bookmaker/" if dirty else commit
+
+
 def machine_info(tools: Tools) -> dict[str, str]:
     cpu = platform.processor() or "unknown"
     try:
@@ -415,8 +430,7 @@ def machine_info(tools: Tools) -> dict[str, str]:
     if tools.pandoc:
         pandoc = subprocess.run([tools.pandoc, "--version"], capture_output=True,
                                 text=True).stdout.splitlines()[0]
-    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                            capture_output=True, text=True).stdout.strip() or "unknown"
+    commit = code_state()
     return {
         "Date (UTC)": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"),
         "CPU": cpu,
@@ -609,6 +623,13 @@ def _notes_section(all_results: Results) -> list[str]:
     loads = [s.load for results in all_results.values() for r in results.values()
              for s in r.samples]
     load = f"{min(loads):.2f} to {max(loads):.2f}" if loads else "—"
+    codes: dict[str, list[str]] = {}
+    for size, results in all_results.items():
+        for r in results.values():
+            for s in r.samples:
+                if s.code and f"{size}" not in codes.setdefault(s.code, []):
+                    codes[s.code].append(f"{size}")
+    code = "; ".join(f"{c} ({', '.join(sizes)} documents)" for c, sizes in codes.items())
     return [
         "",
         "## Notes",
@@ -616,6 +637,8 @@ def _notes_section(all_results: Results) -> list[str]:
         f"- 1-minute load average just before each run: {load} on {os.cpu_count()} cores "
         "(it counts the benchmark's own previous run too; well above that, other work "
         "shared the machine).",
+        f"- bookmaker code timed: {code or '—'}. (Others work on bookmaker while this runs; "
+        "a change of commit between volumes shows here.)",
         "- bookmaker runs with its default `--jobs` (0: all cores). Its PDF has the "
         "volume's settings (6 × 9 in, EB Garamond, endnotes, parts, contents); the pandoc "
         "PDF is pandoc's default standalone HTML on WeasyPrint's default A4 page, so "

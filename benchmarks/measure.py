@@ -211,7 +211,7 @@ class Context:
         command = [*self.tools.bookmaker, "build", str(self.volume.root), "-f", fmt,
                    "-o", str(self.out(f"bookmaker-{fmt}"))]
         if self.tools.cache_flag:
-            command += [self.tools.cache_flag, str(self.cache_dir)]
+            command += [self.tools.cache_flag, str(self.cache_dir / fmt)]
         return command
 
     def bookmaker_pdf(self) -> Path | None:
@@ -229,10 +229,10 @@ def _newest(folder: Path, pattern: str) -> Path | None:
     return found[-1] if found else None
 
 
-def _clear_cache(ctx: Context) -> None:
-    """Remove every place a build cache may be: the one we name, the volume's, the output's."""
-    caches = [ctx.cache_dir, ctx.volume.root / ".bookmaker-cache",
-              ctx.out("bookmaker-pdf") / ".bookmaker-cache"]
+def _clear_cache(ctx: Context, fmt: str) -> None:
+    """Remove every place FMT's build cache may be: ours, the volume's, the output's."""
+    caches = [ctx.cache_dir / fmt, ctx.volume.root / ".bookmaker-cache",
+              ctx.out(f"bookmaker-{fmt}") / ".bookmaker-cache"]
     for cache in caches:
         shutil.rmtree(cache, ignore_errors=True)
 
@@ -240,13 +240,14 @@ def _clear_cache(ctx: Context) -> None:
 def measure_tool(tool: str, ctx: Context, run: int) -> Sample:
     """One run of TOOL on the context's volume (with its preparation, untimed)."""
     if tool == "bookmaker-epub":
+        _clear_cache(ctx, "epub")  # a first build, like pandoc's every build
         return run_command(ctx.bookmaker_build("epub"), ctx.log_file)
     if tool == "pandoc-epub":
         target = ctx.out("pandoc") / "book.epub"
         return run_command([ctx.tools.pandoc, "-f", "markdown", "-o", str(target),
                             *ctx.pandoc_inputs()], ctx.log_file)
     if tool == "bookmaker-pdf-cold":
-        _clear_cache(ctx)
+        _clear_cache(ctx, "pdf")
         return run_command(ctx.bookmaker_build("pdf"), ctx.log_file)
     if tool == "pandoc-weasyprint":
         html = ctx.out("pandoc") / "book.html"
@@ -282,6 +283,7 @@ class Result:
 
     @property
     def failed(self) -> bool:
+        """Whether the latest run failed (a failure does not stop later runs)."""
         return bool(self.samples) and not self.samples[-1].ok
 
     @property
@@ -383,8 +385,8 @@ def measure_volume(volume: GeneratedVolume, options: Options, tools: Tools,
         for tool in order:
             result = results[tool]
             needed = _NEEDS.get(tool)
-            if result.failed or (needed in results and results[needed].failed):
-                continue
+            if needed in results and results[needed].failed:
+                continue  # no cold build in this repetition to be warm after
             sample = measure_tool(tool, ctx, run)
             if tool.startswith("bookmaker"):
                 sample.code = code_state()

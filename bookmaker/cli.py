@@ -22,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bookmaker import __version__
 from bookmaker.builders import BuildOptions
+from bookmaker.cache import CACHE_DIR_NAME
 from bookmaker.errors import BookmakerError, CheckError
 from bookmaker.log import LOGGER, WarningCounter
 
@@ -108,8 +109,11 @@ PATH = click.Path(path_type=Path)
 @click.option("--split", is_flag=True, help="PDF: also one PDF per document.")
 @click.option("-j", "--jobs", type=int, default=0, help="Worker processes; 0 = all cores.")
 @click.option("--allow-remote", is_flag=True, help="Fetch remote images (off by default).")
+@click.option("--cache-dir", type=PATH, default=None,
+              help="Build cache folder [default: VOLUME/.bookmaker-cache].")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the build cache.")
 def build(path: Path, out: Path, formats: str, check: bool, split: bool, jobs: int,
-          allow_remote: bool) -> None:
+          allow_remote: bool, cache_dir: Path | None, no_cache: bool) -> None:
     """Build the volume at PATH into OUT/<slug>.epub and OUT/<slug>.pdf."""
     from bookmaker.pipeline import available_formats, load_volume
     from bookmaker.pipeline import build as run_build
@@ -121,9 +125,12 @@ def build(path: Path, out: Path, formats: str, check: bool, split: bool, jobs: i
         raise BookmakerError(
             f"format '{missing[0]}' is not available (available: {', '.join(available) or 'none'})"
         )
-    options = BuildOptions(jobs=jobs, split=split, allow_remote=allow_remote)
     with _progress() as progress:
         volume = load_volume(path, progress=progress)
+        if not no_cache and cache_dir is None:
+            cache_dir = Path(volume.root) / CACHE_DIR_NAME
+        options = BuildOptions(jobs=jobs, split=split, allow_remote=allow_remote,
+                               cache_dir=None if no_cache else cache_dir, progress=progress)
         report = run_build(volume, wanted, out, options, check=_epubcheck_gate if check else None)
     _fail_if_strict()
     for name, output in report.outputs.items():
@@ -216,7 +223,7 @@ def clean(path: Path) -> None:
     """Remove a volume's build cache (.bookmaker-cache/)."""
     from bookmaker.manifest import locate
 
-    cache = locate(path).parent / ".bookmaker-cache"
+    cache = locate(path).parent / CACHE_DIR_NAME
     if cache.is_dir():
         shutil.rmtree(cache)
         _say(f"removed {cache}")

@@ -13,6 +13,7 @@ Autoescaping is on and undefined names are errors.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import jinja2
@@ -27,8 +28,23 @@ def styles_dir() -> Path:
     return packaged if packaged.is_dir() else PACKAGE_DIR.parent / "styles"
 
 
+@functools.lru_cache(maxsize=32)
+def _environment(kind: str, volume_root: Path | None, style: str) -> jinja2.Environment:
+    return _new_environment(kind, volume_root, style)
+
+
 def make_environment(kind: str, volume_root: Path | None = None, style: str = "default"):
-    """A Jinja2 environment for one builder (``kind`` is 'epub', 'pdf', …)."""
+    """A Jinja2 environment for one builder (``kind`` is 'epub', 'pdf', …).
+
+    Environments are kept per (kind, volume, style): compiling templates again for
+    each of a book's hundreds of pieces would cost seconds. Jinja reloads a template
+    whose file changed.
+    """
+    root = Path(volume_root).resolve() if volume_root is not None else None
+    return _environment(kind, root, style)
+
+
+def _new_environment(kind: str, volume_root: Path | None, style: str):
     builtin = jinja2.FileSystemLoader(str(TEMPLATES_DIR / kind))
     chain: list[jinja2.BaseLoader] = []
     if volume_root is not None:

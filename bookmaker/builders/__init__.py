@@ -9,6 +9,7 @@ in the model, the templates and the styles.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -26,6 +27,8 @@ class BuildOptions:
     """Allow fetching remote images (off: they are dropped with a warning)."""
     cache_dir: Path | None = None
     """Where rendered pieces are cached; None disables the cache."""
+    progress: Callable[[str, int, int], None] | None = None
+    """Called as ``progress(stage, done, total)`` during long work."""
 
 
 @dataclass

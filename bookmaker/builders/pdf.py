@@ -33,6 +33,7 @@ from bookmaker.builders.pdf_fonts import (
     font_face_css,
     warn_missing_characters,
 )
+from bookmaker.builders.pdf_sections import GROUP_WORDS, build_sections, can_render_in_sections
 from bookmaker.checks import pdf as pdf_checks
 from bookmaker.checks.messages import Message, at_least
 from bookmaker.errors import BuildError
@@ -79,9 +80,21 @@ class Renderer:
     stylesheets: list
 
     @classmethod
-    def for_volume(cls, volume: Volume, allow_remote: bool = False) -> Renderer:
-        face = find_face(volume.settings.pdf.font)
+    def for_volume(cls, volume: Volume, allow_remote: bool = False,
+                   face: BookFace | None = None) -> Renderer:
+        """The renderer of ``volume``; ``face`` replaces the face its settings name."""
+        face = face or find_face(volume.settings.pdf.font)
         fetcher = make_fetcher(volume, face, allow_remote)
+        font_config = _font_config()
+        stylesheets = load_stylesheets(volume, volume.settings.pdf, face, fetcher, font_config)
+        return cls(volume, face, fetcher, font_config, stylesheets)
+
+    @classmethod
+    def with_face(cls, renderer: Renderer, face: BookFace) -> Renderer:
+        """``renderer`` with another face (and its folders allowed), stylesheets reloaded."""
+        volume = renderer.volume
+        fetcher = renderer.fetcher
+        fetcher.roots += [folder.resolve() for folder in face.folders]
         font_config = _font_config()
         stylesheets = load_stylesheets(volume, volume.settings.pdf, face, fetcher, font_config)
         return cls(volume, face, fetcher, font_config, stylesheets)
@@ -94,22 +107,17 @@ class Renderer:
 def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
     """Render ``volume`` to ``target``; with ``options.split`` also one PDF per document."""
     started = time.perf_counter()
-    settings = volume.settings.pdf
     renderer = Renderer.for_volume(volume, options.allow_remote)
     face = renderer.face
     if face is not None:
         warn_missing_characters(face, volume_text(volume))
-    context = book_context(volume, face)
     result = BuildResult(path=target)
 
-    document = renderer.lay_out("book.html", context)
-    pages = pdf_checks.rendered_pages(document)
-    front_pages = body_start(pages, context)
-    labels = pdf_checks.page_labels(len(pages), front_pages)
-    messages = run_page_checks(volume.documents, pages, settings, str(target), labels)
-    write(document, target, settings, front_pages, volume)
-    messages += pdf_checks.check_fonts(target, face.postscript_prefix if face else None)
-    result.pages = len(document.pages)
+    if use_sections(volume, options):  # fonts are checked group by group
+        result.pages, messages = build_sections(renderer, volume, target, options)
+    else:
+        result.pages, messages = build_whole(renderer, volume, target)
+        messages += pdf_checks.check_fonts(target, face.postscript_prefix if face else None)
     report(messages, result)
     LOGGER.info("PDF: %d pages in %.1f s", result.pages, time.perf_counter() - started)
 
@@ -117,6 +125,34 @@ def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
         write_offprints(renderer, target, options, result)
     result.warnings += [f"PDF: {url} was not loaded" for url in renderer.fetcher.refused]
     return result
+
+
+def use_sections(volume: Volume, options: BuildOptions) -> bool:
+    """Render in groups (parallel, cached) when that makes the same book and pays off.
+
+    It pays with a cache (warm builds re-render only what changed) or with several
+    cores and a book of several groups; a small book in one process is faster whole.
+    """
+    if not can_render_in_sections(volume):
+        return False
+    if options.cache_dir is not None:
+        return True
+    jobs = options.jobs or os.cpu_count() or 1
+    words = sum(doc.words for doc in volume.documents)
+    return jobs > 1 and words > 3 * GROUP_WORDS
+
+
+def build_whole(renderer: Renderer, volume: Volume, target: Path) -> tuple[int, list[Message]]:
+    """The book in one render: lay out, check the pages, write."""
+    context = book_context(volume, renderer.face)
+    document = renderer.lay_out("book.html", context)
+    pages = pdf_checks.rendered_pages(document)
+    front_pages = body_start(pages, context)
+    labels = pdf_checks.page_labels(len(pages), front_pages)
+    settings = volume.settings.pdf
+    messages = run_page_checks(volume.documents, pages, settings, str(target), labels)
+    write(document, target, settings, front_pages, volume)
+    return len(document.pages), messages
 
 
 # -------------------------------------------------------------- offprints

@@ -7,7 +7,9 @@ is declared once per weight the stylesheet uses, all pointing at the same file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bookmaker.log import warn
@@ -28,11 +30,13 @@ class BookFace:
     """Family name as declared in CSS, e.g. 'EB Garamond'."""
     files: dict[str, Path]
     """Font file by style ('normal', 'italic')."""
+    static: dict[str, Path] = field(default_factory=dict)
+    """Static regular-weight instances by style, when made (see :func:`with_static_text_fonts`)."""
 
     @property
     def folders(self) -> list[Path]:
         """Folders the fetcher must allow for this face."""
-        return sorted({path.parent for path in self.files.values()})
+        return sorted({path.parent for path in [*self.files.values(), *self.static.values()]})
 
     @property
     def postscript_prefix(self) -> str:
@@ -72,8 +76,9 @@ def font_face_css(face: BookFace | None) -> str:
     if face is None:
         return f"html {{ font-family: {FALLBACK_STACK}; }}\n"
     rules = []
-    for style, path in sorted(face.files.items()):
+    for style, variable in sorted(face.files.items()):
         for weight in WEIGHTS:
+            path = face.static.get(style, variable) if weight == 400 else variable
             rules.append(
                 "@font-face {\n"
                 f'  font-family: "{face.family}";\n'
@@ -107,3 +112,58 @@ def warn_missing_characters(face: BookFace, text: str) -> list[str]:
         warn(f"the book face {face.family} has no glyph for {shown}{more}; another font "
              "will draw them: choose another face or replace the characters")
     return missing
+
+
+TEXT_FEATURES = ["kern", "liga", "clig", "calt", "ccmp", "locl", "mark", "mkmk",
+                 "smcp", "c2sc", "onum", "lnum", "pnum", "tnum", "frac", "sups", "subs"]
+"""OpenType features the print style can ask for; the static fonts keep their glyphs."""
+
+BASE_CHARACTERS = (
+    "".join(chr(code) for code in range(0x20, 0x7F))
+    + "".join(chr(code) for code in range(0xA0, 0x100))
+    + "\u2010\u2011\u2012\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u2009\u202f\u00ad"
+)
+"""Characters every book may print (templates, folios, punctuation) besides its own text."""
+
+
+def with_static_text_fonts(face: BookFace, text: str, folder: Path) -> BookFace:
+    """``face`` with static regular-weight instances covering ``text``, made once into ``folder``.
+
+    Why: WeasyPrint turns a variable font into a static one each time it writes a
+    PDF, which costs about half a second per face; the sectioned book writes one
+    PDF per group, so it is given static instances made once (subset to the book's
+    characters first, which makes instancing fast) and kept in the build cache.
+    Other weights (bold) keep the variable font.
+    """
+    from fontTools import subset, version
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer
+
+    characters = sorted(set(text) | set(BASE_CHARACTERS))
+    static: dict[str, Path] = {}
+    for style, source in sorted(face.files.items()):
+        stat = source.stat()
+        key = hashlib.sha256(
+            f"{source}:{stat.st_size}:{stat.st_mtime_ns}:{version}:{TEXT_FEATURES}:"
+            f"{''.join(characters)}".encode("utf-8", "surrogatepass")
+        ).hexdigest()[:24]
+        path = folder / f"{face.slug}-{style}-400-{key}.ttf"
+        if not path.is_file():
+            font = TTFont(source)
+            options = subset.Options()
+            options.layout_features = TEXT_FEATURES
+            options.name_IDs = ["*"]
+            options.name_languages = ["*"]
+            options.notdef_outline = True
+            options.hinting = False
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(unicodes=[ord(char) for char in characters])
+            subsetter.subset(font)
+            if "fvar" in font:
+                font = instancer.instantiateVariableFont(font, {"wght": 400}, static=True)
+            folder.mkdir(parents=True, exist_ok=True)
+            temp = path.with_suffix(f".{os.getpid()}.tmp")
+            font.save(temp)
+            os.replace(temp, path)
+        static[style] = path
+    return replace(face, static=static)

@@ -1,0 +1,185 @@
+"""Assemble the sectioned book (:mod:`.pdf_sections`) into one PDF with pikepdf.
+
+One recipe, a step per line in :func:`assemble`: front matter, body groups with
+blank versos where the single render has them, folios, named destinations (note
+and contents links), outline, page labels, metadata.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+from bookmaker.builders.pdf_context import BookContext
+from bookmaker.builders.pdf_folios import calibration_pdf, read_calibration, stamp
+from bookmaker.cache import Cache
+from bookmaker.model import Volume
+
+LINK_SCHEME = "bookmaker:"
+"""Contents links in the front render point here; they become links into the body."""
+
+
+def assemble(renderer, volume: Volume, context: BookContext, front, groups, layout,
+             target: Path, cache: Cache, env_key: str) -> int:
+    """Write the whole book to ``target``; returns its page count."""
+    import pikepdf
+
+    out = pikepdf.new()
+    sources = []  # kept open until saved: pages are copied lazily
+    front_pdf = pikepdf.open(io.BytesIO(front.pdf))
+    sources.append(front_pdf)
+    names = []
+    kinds: list[tuple[str, int]] = []  # (kind, folio) per page; folio 0: none
+
+    append_pages(out, front_pdf, names)
+    kinds += [("none", 0)] * len(front_pdf.pages)
+    if len(out.pages) % 2:
+        add_blank(out)
+        kinds.append(("none", 0))
+    front_count = len(out.pages)
+    starts = {}
+    for index, group in enumerate(groups):
+        pdf = pikepdf.open(io.BytesIO(group.pdf))
+        sources.append(pdf)
+        first = len(out.pages)
+        for anchor, page in group.anchors.items():
+            starts[anchor] = first + page
+        append_pages(out, pdf, names)
+        folio = layout.first_page[index]
+        kinds += [(kind, folio + offset) for offset, kind in enumerate(group.kinds)]
+        if layout.blank_after[index]:
+            add_blank(out)
+            kinds.append(("none", 0))
+
+    stamp_folios(renderer, out, kinds, cache, env_key)
+    merge_destinations(out, names)
+    link_contents(out, front_count)
+    add_outline(out, context, front.anchors, starts)
+    add_page_labels(out, front_count)
+    copy_metadata(out, front_pdf)
+    out.save(target, deterministic_id=True, compress_streams=True,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    for pdf in sources:
+        pdf.close()
+    return len(out.pages)
+
+
+def append_pages(out, pdf, names: list) -> None:
+    """Copy all pages of ``pdf``; remember its named destinations for the merge."""
+    import pikepdf
+
+    with warnings.catch_warnings():
+        # pikepdf warns that extend() drops named destinations: merge_destinations() keeps them.
+        warnings.simplefilter("ignore")
+        out.pages.extend(pdf.pages)
+    root_names = pdf.Root.get("/Names")
+    if root_names is not None and "/Dests" in root_names:
+        tree = pikepdf.NameTree(root_names.Dests)
+        names.extend((key, _copy(out, value)) for key, value in tree.items())
+    elif "/Dests" in pdf.Root:
+        names.extend((str(key)[1:], _copy(out, value)) for key, value in pdf.Root.Dests.items())
+
+
+def _copy(out, value):
+    """Copy a destination into ``out``; page references map to the pages already copied."""
+    import pikepdf
+
+    if isinstance(value, pikepdf.Object) and value.is_indirect:
+        return out.copy_foreign(value)
+    if isinstance(value, pikepdf.Array):
+        return pikepdf.Array([_copy(out, item) for item in value])
+    if isinstance(value, pikepdf.Dictionary):
+        return pikepdf.Dictionary({key: _copy(out, item) for key, item in value.items()})
+    return value
+
+
+def add_blank(out) -> None:
+    """A blank verso the size of the page before it."""
+    box = out.pages[-1].MediaBox
+    out.add_blank_page(page_size=(float(box[2]) - float(box[0]), float(box[3]) - float(box[1])))
+
+
+def stamp_folios(renderer, out, kinds, cache: Cache, env_key: str) -> None:
+    """Draw every body folio with the book's own folio style."""
+    key = f"calibration-{env_key}.pdf"
+    data = cache.get(key)
+    if data is None:
+        data = calibration_pdf(renderer)
+        cache.put(key, data)
+    stamps = read_calibration(data)
+    copied: dict = {}
+    for page, (kind, folio) in zip(out.pages, kinds, strict=True):
+        if kind != "none":
+            stamp(out, page, stamps, kind, folio, copied)
+    stamps.pdf.close()
+
+
+def merge_destinations(out, names: list) -> None:
+    """One name tree of every anchor, so that links by name resolve in the whole book."""
+    import pikepdf
+
+    if not names:
+        return
+    tree = pikepdf.NameTree.new(out)
+    for key, value in sorted(names, key=lambda item: item[0]):
+        tree[key] = value
+    if "/Names" not in out.Root:
+        out.Root.Names = pikepdf.Dictionary()
+    out.Root.Names.Dests = tree.obj
+
+
+def link_contents(out, front_count: int) -> None:
+    """Contents entries rendered as ``bookmaker:<id>`` links become links to the anchors."""
+    import pikepdf
+
+    for page in list(out.pages)[:front_count]:
+        for annot in page.get("/Annots", []):
+            action = annot.get("/A")
+            if action is None or action.get("/S") != "/URI":
+                continue
+            uri = str(action.get("/URI", ""))
+            if uri.startswith(LINK_SCHEME):
+                annot.A = pikepdf.Dictionary(S=pikepdf.Name.GoTo,
+                                             D=pikepdf.String(uri[len(LINK_SCHEME):]))
+
+
+def add_outline(out, context: BookContext, front_anchors: dict, starts: dict) -> None:
+    """Bookmarks as the single render makes them: contents, front matter, parts, documents."""
+    import pikepdf
+
+    with out.open_outline() as outline:
+        if "contents" in front_anchors:
+            outline.root.append(pikepdf.OutlineItem("Contents", front_anchors["contents"]))
+        for piece in context.front_documents:
+            if piece.id in front_anchors:
+                outline.root.append(pikepdf.OutlineItem(piece.running_title,
+                                                        front_anchors[piece.id]))
+        for part in context.parts:
+            parent = outline.root
+            if part.title and part.id in starts:
+                item = pikepdf.OutlineItem(part.title, starts[part.id])
+                outline.root.append(item)
+                parent = item.children
+            for piece in part.documents:
+                if piece.id in starts:
+                    parent.append(pikepdf.OutlineItem(piece.running_title, starts[piece.id]))
+
+
+def add_page_labels(out, front_count: int) -> None:
+    """Roman numbers for the front matter, arabic from 1 where the body begins."""
+    import pikepdf
+
+    nums = []
+    if front_count:
+        nums += [0, pikepdf.Dictionary(S=pikepdf.Name("/r"))]
+    nums += [front_count, pikepdf.Dictionary(S=pikepdf.Name("/D"))]
+    out.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array(nums))
+
+
+def copy_metadata(out, front_pdf) -> None:
+    """Title, authors, subject, keywords, creator and language, as WeasyPrint wrote them."""
+    for key, value in front_pdf.docinfo.items():
+        out.docinfo[key] = value
+    if "/Lang" in front_pdf.Root:
+        out.Root.Lang = front_pdf.Root.Lang

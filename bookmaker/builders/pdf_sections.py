@@ -1,0 +1,451 @@
+"""The print book rendered in groups, in parallel, with a cache: then assembled.
+
+Why this way. WeasyPrint lays out about 20 pages a second in one process, and a
+page's folio depends on every page before it, so one render cannot be split as
+it stands. But in this book every part page and every document opens on a recto
+(``openings = "recto"``), so a run of documents rendered on its own has the same
+pages, the same sides and the same running heads as it has in the whole book;
+only its folios differ. So:
+
+1. the body is cut into *groups* of consecutive part pages and documents, which
+   worker processes render with folios switched off (``--jobs``, all cores by
+   default); each group's PDF is cached on disk by a hash of its HTML and of all
+   that shapes it (styles, fonts, settings, bookmaker's and WeasyPrint's versions);
+2. with every group's page count known, the front matter is rendered with the
+   real page numbers in its contents;
+3. :mod:`pikepdf` assembles the book: a blank verso wherever a group ended on a
+   recto, folios stamped from a calibration render (:mod:`.pdf_folios`), named
+   destinations merged so that note links and contents links work, an outline of
+   parts and documents, page labels and document metadata.
+
+The result is the same book as a single render (same pages, same text on every
+page, same outline); a test compares the two. Books this path cannot make the
+same way (documents opening on any page, screen PDFs, bleed, PDF/A and PDF/UA,
+which need one structure tree) take the single render.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import multiprocessing
+import os
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bookmaker import __version__
+from bookmaker.builders import BuildOptions
+from bookmaker.builders.pdf_context import BookContext, PartView, book_context
+from bookmaker.cache import Cache
+from bookmaker.checks import pdf as pdf_checks
+from bookmaker.checks.messages import Message
+from bookmaker.errors import BuildError
+from bookmaker.log import LOGGER, warn
+from bookmaker.model import Volume
+
+GROUP_WORDS = 6000
+"""Words per group: small enough that an edit re-renders little, large enough that
+the fixed cost of a render (stylesheets, font subsetting) stays small."""
+
+SECTION_CSS = """
+/* Sectioned render: folios are stamped after assembly, the book title is carried
+   by the body matter itself (there is no half-title in a group). */
+@page {
+  @top-left { content: none !important; }
+  @top-right { content: none !important; }
+  @bottom-center { content: none !important; }
+}
+.body-matter { string-set: booktitle attr(data-book-title); }
+"""
+
+OPENING, VERSO, RECTO, NONE = "opening", "verso", "recto", "none"
+
+
+def can_render_in_sections(volume: Volume) -> bool:
+    """True when the sectioned book equals the single render (see the module's docstring)."""
+    settings = volume.settings.pdf
+    return (
+        settings.openings == "recto"
+        and not settings.screen
+        and not settings.bleed
+        and settings.variant is None
+        and settings.notes == "endnotes"  # footnote placement is checked on a whole render
+        and any(doc.kind != "front" for doc in volume.documents)
+    )
+
+
+@dataclass
+class Group:
+    """Consecutive part pages and documents rendered together."""
+
+    parts: list[PartView]
+    """Part views holding only this group's documents; ``title`` None for a continued part."""
+    html: str = ""
+    key: str = ""
+
+    @property
+    def document_ids(self) -> list[str]:
+        """Ids of the group's documents, in order."""
+        return [piece.id for part in self.parts for piece in part.documents]
+
+
+@dataclass
+class RenderedGroup:
+    """A rendered group as the cache keeps it."""
+
+    pdf: bytes
+    kinds: list[str]
+    """Per page: opening, verso, recto or none (no folio)."""
+    anchors: dict[str, int]
+    """Page index (in the group) of each document and part id."""
+    warnings: list[str] = field(default_factory=list)
+
+
+def build_sections(renderer, volume: Volume, target: Path, options: BuildOptions):
+    """Render, assemble and write the book at ``target``; returns (pages, messages)."""
+    progress = options.progress or (lambda stage, done, total: None)
+    started = time.perf_counter()
+    context = book_context(volume, renderer.face)
+    cache = Cache(options.cache_dir, "pdf")
+    groups = make_groups(volume, context)
+    for group in groups:
+        group.html = group_html(volume, context, group)
+    with tempfile.TemporaryDirectory(prefix="bookmaker-fonts-") as scratch:
+        if renderer.face is not None:
+            from bookmaker.builders.pdf import Renderer, volume_text
+            from bookmaker.builders.pdf_fonts import with_static_text_fonts
+
+            text = volume_text(volume) + "".join(group.html for group in groups)
+            folder = cache.folder / "fonts" if cache.folder is not None else Path(scratch)
+            face = with_static_text_fonts(renderer.face, text, folder)
+            renderer = Renderer.with_face(renderer, face)
+        return _build(renderer, volume, context, groups, cache, target, options, progress,
+                      started)
+
+
+def _build(renderer, volume, context, groups, cache, target, options, progress, started):
+    """Render what the cache lacks, then the front matter, then assemble."""
+    env_key = environment_key(renderer)
+    for group in groups:
+        group.key = _digest(env_key, group.html)
+
+    rendered: dict[str, RenderedGroup] = {}
+    missing = []
+    for group in groups:
+        hit = _load(cache, group.key)
+        if hit is None:
+            missing.append(group)
+        else:
+            rendered[group.key] = hit
+            for text in hit.warnings:  # a cached group still says what it said
+                warn(text)
+    done = len(groups) - len(missing)
+    progress("PDF pages", done, len(groups))
+    for key, result in render_groups(renderer, volume, options, missing):
+        rendered[key] = result
+        _store(cache, key, result)
+        for text in result.warnings:
+            warn(text)
+        done += 1
+        progress("PDF pages", done, len(groups))
+    LOGGER.info("PDF: %d groups, %d rendered, %.1f s", len(groups), len(missing),
+                time.perf_counter() - started)
+
+    # Page numbers of the body, as the single render would give them.
+    layout = body_layout([rendered[g.key] for g in groups])
+    folios = {anchor: layout.first_page[index] + page
+              for index, group in enumerate(groups)
+              for anchor, page in rendered[group.key].anchors.items()}
+    front = render_front(renderer, volume, context, folios, cache, env_key)
+
+    from bookmaker.builders.pdf_assemble import assemble
+
+    pages = assemble(
+        renderer, volume, context, front, [rendered[g.key] for g in groups], layout, target,
+        cache, env_key,
+    )
+    front_pages = len(front.kinds) + len(front.kinds) % 2  # the body opens on a recto
+    messages = check_assembled(volume, target, pages, front_pages + layout.total)
+    LOGGER.info("PDF: %d pages in %.1f s (sectioned)", pages, time.perf_counter() - started)
+    return pages, messages
+
+
+# ----------------------------------------------------------------- groups
+
+
+def make_groups(volume: Volume, context: BookContext, words: int | None = None) -> list[Group]:
+    """Cut the body into groups of about ``words`` words, at part pages and documents."""
+    words = words or GROUP_WORDS
+    by_id = {doc.id: doc for doc in volume.documents}
+    groups: list[Group] = []
+    current: list[PartView] = []
+    count = 0
+
+    def close() -> None:
+        nonlocal current, count
+        if current:
+            groups.append(Group(current))
+        current, count = [], 0
+
+    for part in context.parts:
+        if part.title and count:
+            close()
+        view = PartView(part.id, part.title, part.number, part.intro_html, [], part.first)
+        current.append(view)
+        for piece in part.documents:
+            if count >= words:
+                close()
+                view = PartView(part.id, None, None, None, [], False)
+                current.append(view)
+            view.documents.append(piece)
+            count += by_id[piece.id].words + 50 * len(by_id[piece.id].notes)
+    close()
+    return groups
+
+
+def group_html(volume: Volume, context: BookContext, group: Group) -> str:
+    """The HTML of one group, from the same templates as the whole book."""
+    from bookmaker.builders.pdf import render_html
+
+    return render_html(volume, "section.html", _group_context(context, group))
+
+
+def _group_context(context: BookContext, group: Group):
+    from dataclasses import replace
+
+    # No dates in a group: its metadata is never used, and a date would make every
+    # group's key change with the build date.
+    return replace(context, parts=group.parts, front_documents=[], created=None)
+
+
+def environment_key(renderer) -> str:
+    """Everything besides a group's HTML that changes its rendering."""
+    import weasyprint
+
+    from bookmaker.builders.pdf import page_css
+    from bookmaker.builders.pdf_fonts import font_face_css
+    from bookmaker.templating import find_style_file
+
+    volume = renderer.volume
+    settings = volume.settings.pdf
+    print_css = find_style_file("print.css", Path(volume.root), settings.style)
+    sources = [__version__, weasyprint.__version__, SECTION_CSS, print_css.read_text("utf-8"),
+               font_face_css(renderer.face), page_css(settings), str(volume.root)]
+    if renderer.face is not None:
+        for path in sorted(renderer.face.files.values()):
+            stat = path.stat()
+            sources.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+    return _digest(*sources)
+
+
+def _digest(*parts: str) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part.encode("utf-8", "surrogatepass"))
+        hasher.update(b"\0")
+    return hasher.hexdigest()[:32]
+
+
+# -------------------------------------------------------------- rendering
+
+
+def render_groups(renderer, volume: Volume, options: BuildOptions, groups: list[Group]):
+    """Yield ``(key, RenderedGroup)`` for each group, in worker processes when it pays."""
+    if not groups:
+        return
+    jobs = min(options.jobs or os.cpu_count() or 1, len(groups))
+    if jobs <= 1:
+        for group in groups:
+            yield group.key, render_group(renderer, group.html, group.document_ids)
+        return
+    # spawn, not fork: Pango and fontconfig state must not be shared across a fork.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start,
+                             initargs=(volume, options.allow_remote, renderer.face)) as pool:
+        futures = [(group.key, pool.submit(_worker_render, group.html, group.document_ids))
+                   for group in groups]
+        for key, future in futures:
+            yield key, future.result()
+
+
+def render_group(renderer, html: str, document_ids: list[str]) -> RenderedGroup:
+    """Lay out one group without folios; check it is whole; note page kinds and anchors."""
+    from weasyprint import CSS
+
+    extra = CSS(string=SECTION_CSS, font_config=renderer.font_config)
+    document = lay_out(renderer, html, [extra])
+    pages = pdf_checks.rendered_pages(document)
+    wanted = set(document_ids)
+    docs = [doc for doc in renderer.volume.documents if doc.id in wanted]
+    errors = [m for m in pdf_checks.check_complete(docs, pages) if m.severity == "error"]
+    if errors:  # WeasyPrint can stop early without an error (#2798, #2100)
+        raise BuildError("the PDF is incomplete: " + "; ".join(m.text for m in errors))
+    anchors = pdf_checks.anchor_pages(pages)
+    document_ids = {doc.id for doc in renderer.volume.documents}
+    part_ids = {part.id for part in renderer.volume.parts}
+    openings = {anchors[key] for key in anchors if key in document_ids}
+    kinds = []
+    for index, page in enumerate(document.pages):
+        page_type = page._page_box.page_type
+        if page_type.blank or page_type.name in ("part", "part-start"):
+            kinds.append(NONE)
+        elif index in openings:
+            kinds.append(OPENING)
+        else:
+            kinds.append(VERSO if page_type.side == "left" else RECTO)
+    ids = document_ids | part_ids
+    pdf = write_bytes(renderer, document)
+    fonts = check_fonts(renderer, pdf)
+    errors = [message.text for message in fonts if message.severity == "error"]
+    if errors:
+        raise BuildError("; ".join(errors))
+    warnings = [f"PDF: {message.text}" for message in fonts]
+    return RenderedGroup(pdf, kinds, {k: v for k, v in anchors.items() if k in ids}, warnings)
+
+
+def check_fonts(renderer, pdf: bytes) -> list[Message]:
+    """The font checks of a whole book, on one group's PDF."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        face = renderer.face
+        return pdf_checks.check_fonts(Path(handle.name), face.postscript_prefix if face else None)
+
+
+def lay_out(renderer, html: str, extra: list | None = None):
+    """Lay out ``html`` with the volume's stylesheets (and ``extra`` ones after them)."""
+    from bookmaker.builders.pdf import lay_out as lay_out_book
+
+    return lay_out_book(html, renderer.volume, renderer.fetcher,
+                        renderer.stylesheets + (extra or []), renderer.font_config)
+
+
+def write_bytes(renderer, document) -> bytes:
+    """The PDF of a laid-out group, fonts dated from the volume (reproducible)."""
+    from bookmaker.builders.pdf import _font_timestamps, _weasyprint_warnings
+
+    with _weasyprint_warnings(), _font_timestamps(renderer.volume):
+        return document.write_pdf()
+
+
+_WORKER: dict = {}
+
+
+def _worker_start(volume: Volume, allow_remote: bool, face) -> None:
+    from bookmaker.builders.pdf import Renderer
+
+    collected: list[str] = []
+
+    class Collect(__import__("logging").Handler):
+        def emit(self, record) -> None:
+            collected.append(record.getMessage())
+
+    for handler in list(LOGGER.handlers):
+        LOGGER.removeHandler(handler)
+    LOGGER.addHandler(Collect(level=30))
+    LOGGER.propagate = False
+    renderer = Renderer.for_volume(volume, allow_remote, face)
+    _WORKER.update(renderer=renderer, collected=collected)
+    # Drop WeasyPrint's objects before the interpreter tears its modules down, or
+    # FontConfiguration.__del__ complains at exit.
+    atexit.register(_WORKER.clear)
+    collected.clear()  # the parent already said what loading the face and styles said
+
+
+def _worker_render(html: str, document_ids: list[str]) -> RenderedGroup:
+    collected: list[str] = _WORKER["collected"]
+    collected.clear()
+    result = render_group(_WORKER["renderer"], html, document_ids)
+    result.warnings += collected
+    return result
+
+
+# ----------------------------------------------------------------- layout
+
+
+@dataclass
+class BodyLayout:
+    """Where each group's pages fall in the body."""
+
+    first_page: list[int]
+    """Body page number (from 1) of each group's first page."""
+    blank_after: list[bool]
+    """Whether a blank verso follows the group, so that the next one opens on a recto."""
+    total: int
+    """Body pages, blanks included."""
+
+
+def body_layout(groups: list[RenderedGroup]) -> BodyLayout:
+    """Every group opens on a recto: after a group of odd length comes a blank verso."""
+    first, blanks, page = [], [], 1
+    for index, group in enumerate(groups):
+        first.append(page)
+        page += len(group.kinds)
+        blank = index < len(groups) - 1 and (page % 2 == 0)
+        blanks.append(blank)
+        page += 1 if blank else 0
+    return BodyLayout(first, blanks, page - 1)
+
+
+def render_front(renderer, volume: Volume, context: BookContext, folios: dict[str, int],
+                 cache: Cache, env_key: str) -> RenderedGroup:
+    """The front matter, its contents given the body's real page numbers."""
+    from dataclasses import replace
+
+    from bookmaker.templating import make_environment
+
+    env = make_environment("pdf", Path(volume.root), volume.settings.pdf.style)
+    template = env.get_template("front-section.html")
+    html = template.render(book=replace(context, parts=context.parts),
+                           toc_folios={key: str(value) for key, value in folios.items()})
+    key = _digest(env_key, "front", html)
+    hit = _load(cache, key)
+    if hit is not None:
+        return hit
+    document = lay_out(renderer, html)
+    pages = pdf_checks.rendered_pages(document)
+    anchors = pdf_checks.anchor_pages(pages)
+    result = RenderedGroup(write_bytes(renderer, document), [NONE] * len(pages), anchors)
+    _store(cache, key, result)
+    return result
+
+
+def check_assembled(volume: Volume, target: Path, pages: int, expected: int) -> list[Message]:
+    """The written book has every page assembled and ends with the book's last words.
+
+    Each group was checked whole when it was rendered (titles on their opening
+    pages, last words present, fonts); here only the assembly is checked: reading
+    a long book's text back with pypdf would take minutes.
+    """
+    if pages != expected:
+        raise BuildError(f"the PDF has {pages} pages where {expected} were assembled", target)
+    import pikepdf
+
+    with pikepdf.open(target) as written:
+        if len(written.pages) != expected:
+            raise BuildError(f"the written PDF has {len(written.pages)} pages, not {expected}",
+                             target)
+    return []
+
+
+# ------------------------------------------------------------------ cache
+
+
+def _load(cache: Cache, key: str) -> RenderedGroup | None:
+    pdf = cache.get(f"{key}.pdf")
+    meta = cache.get(f"{key}.json")
+    if pdf is None or meta is None:
+        return None
+    data = json.loads(meta)
+    return RenderedGroup(pdf, data["kinds"], data["anchors"], data.get("warnings", []))
+
+
+def _store(cache: Cache, key: str, group: RenderedGroup) -> None:
+    meta = asdict(group)
+    del meta["pdf"]
+    cache.put(f"{key}.json", json.dumps(meta).encode())
+    cache.put(f"{key}.pdf", group.pdf)

@@ -1,0 +1,46 @@
+"""The build cache: files on disk under a content key, written atomically.
+
+Keys are hashes of everything that shapes an entry, so entries are never stale:
+a change makes a new key, and ``bookmaker clean`` (or ``--no-cache``) empties it.
+Concurrent builds may share a cache: every file is written to a temporary name
+and renamed, so a reader sees a whole entry or none.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from bookmaker.log import LOGGER
+
+CACHE_DIR_NAME = ".bookmaker-cache"
+
+
+class Cache:
+    """One area (``pdf``, ``read``…) of a cache folder; a no-op when ``root`` is None."""
+
+    def __init__(self, root: Path | None, area: str) -> None:
+        self.folder = Path(root) / area if root is not None else None
+
+    def get(self, name: str) -> bytes | None:
+        """The entry's bytes, or None when absent (or the cache is off)."""
+        if self.folder is None:
+            return None
+        try:
+            return (self.folder / name).read_bytes()
+        except OSError:
+            return None
+
+    def put(self, name: str, data: bytes) -> None:
+        """Store an entry; a cache that cannot be written only costs speed."""
+        if self.folder is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(temp, self.folder / name)
+        except OSError as exc:
+            LOGGER.info("cache not written (%s): %s", name, exc)

@@ -1,0 +1,157 @@
+"""The sectioned book (groups rendered apart, in parallel, cached) is the same book as one render."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from bookmaker.builders import BuildOptions, pdf, pdf_sections
+from bookmaker.model import Block
+from bookmaker.pipeline import load_volume
+from tests.factories import make_volume
+
+SAMPLE = Path(__file__).resolve().parents[2] / "volumes" / "how-the-revolution-armed-1918"
+
+
+@pytest.fixture
+def small_groups(monkeypatch):
+    """Groups of a few documents, so that a small volume makes several."""
+    monkeypatch.setattr(pdf_sections, "GROUP_WORDS", 400)
+
+
+def page_words(path: Path) -> list[list[str]]:
+    """Each page's words, sorted: the stamped folio is drawn after the head, not beside it."""
+    return [sorted(page.extract_text().split()) for page in PdfReader(path).pages]
+
+
+def page_lines(path: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def outline(path: Path) -> list:
+    reader = PdfReader(path)
+
+    def walk(items):
+        out = []
+        for item in items:
+            if isinstance(item, list):
+                out.append(walk(item))
+            else:
+                out.append((item.title, reader.get_destination_page_number(item)))
+        return out
+
+    return walk(reader.outline)
+
+
+def build_both(volume, tmp_path: Path) -> tuple[Path, Path, int]:
+    whole, sectioned = tmp_path / "whole.pdf", tmp_path / "sectioned.pdf"
+    pdf.build(volume, whole, BuildOptions(jobs=1))
+    assert pdf.use_sections(volume, BuildOptions(jobs=2, cache_dir=tmp_path / "cache"))
+    result = pdf.build(volume, sectioned, BuildOptions(jobs=2, cache_dir=tmp_path / "cache"))
+    return whole, sectioned, result.pages
+
+
+def assert_same_book(whole: Path, sectioned: Path) -> None:
+    a, b = PdfReader(whole), PdfReader(sectioned)
+    assert len(a.pages) == len(b.pages)
+    assert page_words(whole) == page_words(sectioned)
+    assert outline(whole) == outline(sectioned)
+    assert list(a.page_labels) == list(b.page_labels)
+    assert a.metadata.title == b.metadata.title
+    assert a.metadata.author == b.metadata.author
+
+
+@pytest.mark.slow
+def test_same_book_as_one_render(tmp_path, small_groups):
+    volume = make_volume(documents=12, parts=2, notes=2)
+    groups = pdf_sections.make_groups(volume, pdf.book_context(volume, None))
+    assert len(groups) >= 4
+    whole, sectioned, pages = build_both(volume, tmp_path)
+    assert pages == len(PdfReader(sectioned).pages)
+    assert_same_book(whole, sectioned)
+    # The body's first page is folio 1 and the contents give the right folios.
+    labels = list(PdfReader(sectioned).page_labels)
+    body = labels.index("1")
+    lines = page_lines(sectioned)
+    assert "Statement Number 1" in lines[body + 2]  # part page, blank verso, then the opening
+    contents = " ".join(lines[:body])
+    for title in ("Statement Number 1", "Statement Number 7"):
+        opening = next(i for i, page in enumerate(lines) if i >= body and f"{title}\n" in page)
+        assert re.search(rf"{title} [. ]+{labels[opening]}\b", " ".join(contents.split()))
+
+
+@pytest.mark.slow
+def test_sample_volume_same_book(tmp_path, small_groups):
+    volume = load_volume(SAMPLE)
+    whole, sectioned, _ = build_both(volume, tmp_path)
+    assert_same_book(whole, sectioned)
+
+
+@pytest.mark.slow
+def test_cache_renders_only_what_changed(tmp_path, small_groups, monkeypatch):
+    volume = make_volume(documents=12, parts=2, notes=1)
+    cache = tmp_path / "cache"
+    options = BuildOptions(jobs=1, cache_dir=cache)
+    rendered: list[list[str]] = []
+    real = pdf_sections.render_group
+
+    def counting(renderer, html, document_ids):
+        rendered.append(document_ids)
+        return real(renderer, html, document_ids)
+
+    monkeypatch.setattr(pdf_sections, "render_group", counting)
+    first = pdf.build(volume, tmp_path / "a.pdf", options)
+    cold = len(rendered)
+    assert cold >= 4
+
+    rendered.clear()
+    pdf.build(volume, tmp_path / "b.pdf", options)
+    assert rendered == []
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+
+    # Edit one document: only its group is rendered again, and the edit is in the book.
+    doc = volume.documents[5]
+    doc.blocks[0] = Block("paragraph", "<p>Zebras appeared at the front.</p>",
+                          "Zebras appeared at the front.")
+    rendered.clear()
+    second = pdf.build(volume, tmp_path / "c.pdf", options)
+    assert len(rendered) == 1 and doc.id in rendered[0]
+    assert second.pages == first.pages
+    assert "Zebras appeared at the front." in " ".join(page_lines(tmp_path / "c.pdf"))
+
+    # A style change touches every group.
+    volume.settings.pdf.font_size = "10.5pt"
+    rendered.clear()
+    pdf.build(volume, tmp_path / "d.pdf", options)
+    assert len(rendered) == cold
+
+
+def test_groups_cut_at_parts_and_keep_order(small_groups):
+    volume = make_volume(documents=12, parts=3, notes=0)
+    groups = pdf_sections.make_groups(volume, pdf.book_context(volume, None))
+    ids = [doc_id for group in groups for doc_id in group.document_ids]
+    assert ids == [doc.id for doc in volume.documents]
+    starts = [group.parts[0].title for group in groups]
+    assert starts.count("Part Title 2") == 1 and starts.count("Part Title 3") == 1
+
+
+def test_body_layout_blank_versos():
+    group = pdf_sections.RenderedGroup
+    layout = pdf_sections.body_layout([group(b"", ["none"] * 3, {}), group(b"", ["none"] * 2, {}),
+                                       group(b"", ["none"] * 1, {})])
+    # 3 pages (1-3), blank 4, then 5-6, then 7: every group opens on an odd page.
+    assert layout.first_page == [1, 5, 7]
+    assert layout.blank_after == [True, False, False]
+    assert layout.total == 7
+
+
+def test_single_render_when_sections_would_differ():
+    volume = make_volume(documents=4, parts=0)
+    volume.settings.pdf.openings = "page"
+    assert not pdf_sections.can_render_in_sections(volume)
+    volume.settings.pdf.openings = "recto"
+    volume.settings.pdf.notes = "footnotes"
+    assert not pdf_sections.can_render_in_sections(volume)

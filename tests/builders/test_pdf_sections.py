@@ -1,4 +1,4 @@
-"""The sectioned book (groups rendered apart, in parallel, cached) is the same book as one render."""
+"""The sectioned book (groups rendered apart, in parallel, cached) equals one render."""
 
 from __future__ import annotations
 

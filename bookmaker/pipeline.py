@@ -9,16 +9,24 @@ earlier output.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
+import multiprocessing as mp
 import os
+import pickle
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bookmaker import __version__
 from bookmaker.builders import BuildOptions, BuildResult, builders
+from bookmaker.cache import Cache
 from bookmaker.errors import BookmakerError, BuildError, DocumentError, OutputError
+from bookmaker.log import LOGGER, warn
 from bookmaker.manifest import DocumentSpec, Manifest, load_manifest
 from bookmaker.model import Document, Part, Volume, slugify
 from bookmaker.readers import READERS, DocumentSource
@@ -32,19 +40,28 @@ def _no_progress(stage: str, done: int, total: int) -> None:
     return None
 
 
-def load_volume(path: str | Path, progress: Progress = _no_progress) -> Volume:
-    """Read the volume at PATH (a folder or its ``volume.toml``) into the model."""
+PARALLEL_READ_MIN = 64
+"""Documents below which reading in worker processes costs more than it saves."""
+
+
+def load_volume(
+    path: str | Path,
+    progress: Progress = _no_progress,
+    cache_dir: Path | None = None,
+    jobs: int = 1,
+) -> Volume:
+    """Read the volume at PATH (a folder or its ``volume.toml``) into the model.
+
+    With ``cache_dir``, documents read before (same bytes, same settings, same
+    bookmaker) come from the cache; with ``jobs`` > 1 a large volume is read in
+    worker processes.
+    """
     manifest = load_manifest(path, supported_suffixes=set(READERS))
     ids = _document_ids(manifest.documents)
-    total = len(ids)
+    read = _read_all(manifest, ids, Cache(cache_dir, "read"), jobs, progress)
     parts = []
-    done = 0
     for index, part_spec in enumerate(manifest.parts, start=1):
-        documents = []
-        for spec in part_spec.documents:
-            documents.append(read_document(spec, ids[spec.path], manifest))
-            done += 1
-            progress("read", done, total)
+        documents = [read[spec.path] for spec in part_spec.documents]
         part_id = slugify(part_spec.title, "part") if part_spec.title else f"part-{index}"
         parts.append(Part(id=f"part-{index}-{part_id}" if part_spec.title else part_id,
                           title=part_spec.title, documents=documents))
@@ -56,6 +73,77 @@ def load_volume(path: str | Path, progress: Progress = _no_progress) -> Volume:
         root=str(manifest.root),
         source_date=source_date([manifest.path, *(spec.path for spec in manifest.documents)]),
     )
+
+
+def _read_all(manifest: Manifest, ids: dict[Path, str], cache: Cache, jobs: int,
+              progress: Progress) -> dict[Path, Document]:
+    """Every document, from the cache where it can, else read (in parallel when it pays)."""
+    specs = manifest.documents
+    total, done = len(specs), 0
+    found: dict[Path, Document] = {}
+    keys: dict[Path, str] = {}
+    missing = []
+    for spec in specs:
+        data = read_bytes(spec.path, spec.rel_path)
+        keys[spec.path] = _read_key(data, spec, ids[spec.path], manifest)
+        cached = cache.get(keys[spec.path])
+        document = _unpickle(cached) if cached is not None else None
+        if document is None:
+            missing.append(spec)
+            continue
+        for message in document.warnings:  # a cached document still says what it said
+            warn(message, spec.rel_path)
+        document.kind = spec.kind
+        found[spec.path] = document
+        done += 1
+        progress("read", done, total)
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(missing) >= PARALLEL_READ_MIN and "fork" in mp.get_all_start_methods():
+        # fork: readers are pure Python and lxml, nothing that minds being forked,
+        # and a forked worker needs no second import of everything.
+        with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"),
+                                 initializer=_quiet_worker) as pool:
+            futures = [pool.submit(read_document, spec, ids[spec.path], manifest)
+                       for spec in missing]
+            for spec, future in zip(missing, futures, strict=True):
+                document = future.result()
+                for message in document.warnings:
+                    warn(message, spec.rel_path)
+                found[spec.path] = document
+                done += 1
+                progress("read", done, total)
+    else:
+        for spec in missing:
+            found[spec.path] = read_document(spec, ids[spec.path], manifest)
+            done += 1
+            progress("read", done, total)
+    for spec in missing:
+        cache.put(keys[spec.path], pickle.dumps(found[spec.path], pickle.HIGHEST_PROTOCOL))
+    return found
+
+
+def _read_key(data: bytes, spec: DocumentSpec, doc_id: str, manifest: Manifest) -> str:
+    """Everything a reader's result depends on."""
+    hasher = hashlib.sha256(data)
+    settings = manifest.settings.typography.model_dump_json()
+    hasher.update(f"{__version__}|{spec.rel_path}|{doc_id}|{spec.title}|{spec.kind}|"
+                  f"{manifest.info.language}|{settings}".encode())
+    return hasher.hexdigest()[:32] + ".pickle"
+
+
+def _unpickle(data: bytes) -> Document | None:
+    try:
+        document = pickle.loads(data)
+    except Exception:  # an entry from another version of the model: read again
+        return None
+    return document if isinstance(document, Document) else None
+
+
+def _quiet_worker() -> None:
+    """In a reading worker, warnings are returned with the document, not printed."""
+    LOGGER.handlers.clear()
+    LOGGER.addHandler(logging.NullHandler())
+    LOGGER.propagate = False
 
 
 def read_document(spec: DocumentSpec, doc_id: str, manifest: Manifest) -> Document:

@@ -36,6 +36,7 @@ from bookmaker.builders.epub_metadata import (
     text_direction,
 )
 from bookmaker.builders.epub_zip import repack
+from bookmaker.cache import Cache
 from bookmaker.errors import BuildError, OutputError
 from bookmaker.log import warn
 from bookmaker.model import Document, Part, Volume, VolumeInfo
@@ -395,7 +396,7 @@ def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
     """Write ``volume`` as an EPUB 3 book to ``target``."""
     when = build_date(volume)
     identifier = book_identifier(volume)
-    cover = cover_for(volume)
+    cover = cover_for(volume, Cache(options.cache_dir, "epub"))
     plan = plan_book(volume)
     rendered = render_pages(volume, plan, cover, identifier, when)
     archive = assemble(volume, plan, rendered, cover, identifier, when)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import io
 import textwrap
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from bookmaker import __version__
+from bookmaker.cache import Cache
 from bookmaker.errors import BuildError
 from bookmaker.model import Volume, VolumeInfo
 
@@ -40,11 +43,25 @@ class CoverImage:
     """True when bookmaker drew it."""
 
 
-def cover_for(volume: Volume) -> CoverImage:
-    """The volume's own cover image when the manifest names one, else a drawn one."""
+def cover_for(volume: Volume, cache: Cache | None = None) -> CoverImage:
+    """The volume's own cover image when the manifest names one, else a drawn one.
+
+    A drawn cover is kept in ``cache``: drawing and compressing it takes most of a
+    second, more than the rest of a small EPUB.
+    """
     if volume.info.cover:
         return load_cover(Path(volume.root), volume.info.cover)
-    return draw_cover(volume.info)
+    if cache is None:
+        return draw_cover(volume.info)
+    info = volume.info
+    key = hashlib.sha256(repr((__version__, info.title, info.subtitle, info.series,
+                               info.series_number, info.authors)).encode()).hexdigest()[:24]
+    data = cache.get(f"cover-{key}.png")
+    if data is not None:
+        return CoverImage(data, "image/png", "images/cover.png", WIDTH, HEIGHT, True)
+    cover = draw_cover(info)
+    cache.put(f"cover-{key}.png", cover.data)
+    return cover
 
 
 def load_cover(root: Path, relative: str) -> CoverImage:

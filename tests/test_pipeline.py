@@ -1,0 +1,54 @@
+"""The pipeline: reading with the cache and in worker processes gives the same volume."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from bookmaker import pipeline
+from bookmaker.pipeline import load_volume
+
+SAMPLE = Path(__file__).resolve().parent.parent / "volumes" / "how-the-revolution-armed-1918"
+SEED = SAMPLE / "texts" / "a-necessary-statement.txt"
+
+
+def big_volume(folder: Path, count: int) -> Path:
+    (folder / "texts").mkdir(parents=True)
+    names = []
+    for number in range(1, count + 1):
+        text = SEED.read_text("utf-8").replace("A Necessary Statement", f"Statement {number}")
+        (folder / "texts" / f"s{number:03d}.txt").write_text(text, "utf-8")
+        names.append(f'"texts/s{number:03d}.txt"')
+    (folder / "volume.toml").write_text(
+        '[volume]\ntitle = "Many"\nauthors = ["Leon Trotsky"]\n'
+        f"documents = [{', '.join(names)}]\n", "utf-8")
+    return folder
+
+
+def test_cached_read_equals_fresh_read(tmp_path, monkeypatch):
+    folder = tmp_path / "vol"
+    shutil.copytree(SAMPLE, folder)
+    cache = tmp_path / "cache"
+    fresh = load_volume(folder, cache_dir=cache)
+    calls = []
+    real = pipeline.read_document
+    monkeypatch.setattr(pipeline, "read_document", lambda *a: calls.append(a) or real(*a))
+    again = load_volume(folder, cache_dir=cache)
+    assert calls == []
+    assert again.documents == fresh.documents
+    # Editing a document reads that one again, and only that one.
+    seed = folder / "texts" / "a-necessary-statement.txt"
+    seed.write_text(seed.read_text("utf-8").replace("Wholesale", "Sweeping"), "utf-8")
+    edited = load_volume(folder, cache_dir=cache)
+    assert len(calls) == 1
+    assert edited.documents[1].blocks[0].text.startswith("Sweeping and frequently")
+
+
+def test_parallel_read_equals_serial_read(tmp_path):
+    folder = big_volume(tmp_path / "vol", pipeline.PARALLEL_READ_MIN + 6)
+    serial = load_volume(folder, jobs=1)
+    parallel = load_volume(folder, jobs=2)
+    assert [doc.title for doc in parallel.documents] == [
+        f"Statement {n}" for n in range(1, pipeline.PARALLEL_READ_MIN + 7)
+    ]
+    assert parallel.documents == serial.documents

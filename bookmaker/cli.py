@@ -289,7 +289,15 @@ def _on_sigterm(signum, frame):  # turn SIGTERM into the same clean stop as Ctrl
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (used by tests and ``python -m bookmaker``)."""
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _main(argv)
+    finally:
+        # Past this point a SIGTERM ends the process as usual: the work is done.
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str] | None) -> int:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args or os.environ.get("BOOKMAKER_DEBUG") == "1"
     try:

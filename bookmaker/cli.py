@@ -283,8 +283,13 @@ def _fail_if_strict() -> None:
         raise BookmakerError(f"--strict: {STATE.counter.count} warning(s) were reported")
 
 
-def _on_sigterm(signum, frame):  # turn SIGTERM into the same clean stop as Ctrl-C
-    raise KeyboardInterrupt
+class Terminated(BaseException):
+    """SIGTERM, raised where the process is, so that every ``finally`` runs (temporary
+    outputs are removed) — as Ctrl-C does, but without click's blank line."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -316,7 +321,7 @@ def _main(argv: list[str] | None) -> int:
     except click.exceptions.Abort:
         _error("interrupted; earlier outputs were left untouched")
         return 130
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated):
         _error("interrupted; earlier outputs were left untouched")
         return 130
 

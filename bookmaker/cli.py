@@ -53,13 +53,25 @@ def app(quiet: bool, verbose: bool, debug: bool, strict: bool) -> None:
     _setup_logging()
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a message comes (tests swap it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        return None
+
+
 def _setup_logging() -> None:
     for handler in list(LOGGER.handlers):
         LOGGER.removeHandler(handler)
     level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}[STATE.verbosity]
     if STATE.debug:
         level = logging.DEBUG
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     handler.setLevel(level)
     LOGGER.addHandler(handler)

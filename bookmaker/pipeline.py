@@ -82,14 +82,14 @@ def _read_all(manifest: Manifest, ids: dict[Path, str], cache: Cache, jobs: int,
     total, done = len(specs), 0
     found: dict[Path, Document] = {}
     keys: dict[Path, str] = {}
-    missing = []
+    missing: list[tuple[DocumentSpec, DocumentSource, bytes]] = []
     for spec in specs:
         data = read_bytes(spec.path, spec.rel_path)
         keys[spec.path] = _read_key(data, spec, ids[spec.path], manifest)
         cached = cache.get(keys[spec.path])
         document = _unpickle(cached) if cached is not None else None
         if document is None:
-            missing.append(spec)
+            missing.append((spec, document_source(spec, ids[spec.path], manifest), data))
             continue
         for message in document.warnings:  # a cached document still says what it said
             warn(message, spec.rel_path)
@@ -103,9 +103,9 @@ def _read_all(manifest: Manifest, ids: dict[Path, str], cache: Cache, jobs: int,
         # and a forked worker needs no second import of everything.
         with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"),
                                  initializer=_quiet_worker) as pool:
-            futures = [pool.submit(read_document, spec, ids[spec.path], manifest)
-                       for spec in missing]
-            for spec, future in zip(missing, futures, strict=True):
+            # Each task carries only its own bytes and source: never the whole manifest.
+            futures = [pool.submit(read_document, *task) for task in missing]
+            for (spec, _, _), future in zip(missing, futures, strict=True):
                 document = future.result()
                 for message in document.warnings:
                     warn(message, spec.rel_path)
@@ -113,11 +113,11 @@ def _read_all(manifest: Manifest, ids: dict[Path, str], cache: Cache, jobs: int,
                 done += 1
                 progress("read", done, total)
     else:
-        for spec in missing:
-            found[spec.path] = read_document(spec, ids[spec.path], manifest)
+        for spec, source, data in missing:
+            found[spec.path] = read_document(spec, source, data)
             done += 1
             progress("read", done, total)
-    for spec in missing:
+    for spec, _, _ in missing:
         cache.put(keys[spec.path], pickle.dumps(found[spec.path], pickle.HIGHEST_PROTOCOL))
     return found
 
@@ -146,17 +146,20 @@ def _quiet_worker() -> None:
     LOGGER.propagate = False
 
 
-def read_document(spec: DocumentSpec, doc_id: str, manifest: Manifest) -> Document:
-    """Read one document with the reader its file type calls for."""
-    entry = READERS[spec.path.suffix.lower()]
-    data = read_bytes(spec.path, spec.rel_path)
-    source = DocumentSource(
+def document_source(spec: DocumentSpec, doc_id: str, manifest: Manifest) -> DocumentSource:
+    """What the reader of one document is told."""
+    return DocumentSource(
         rel_path=spec.rel_path,
         doc_id=doc_id,
         language=manifest.info.language,
         title=spec.title,
         typography=manifest.settings.typography,
     )
+
+
+def read_document(spec: DocumentSpec, source: DocumentSource, data: bytes) -> Document:
+    """Read one document's bytes with the reader its file type calls for."""
+    entry = READERS[spec.path.suffix.lower()]
     try:
         document = entry.read(data, source)
     except BookmakerError:

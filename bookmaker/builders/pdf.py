@@ -6,32 +6,28 @@ from the volume's ``[pdf]`` settings, inspected page by page (early stops,
 footnote placement), and only then written. Everything a render may read goes
 through :class:`~bookmaker.builders.pdf_fetcher.RestrictedFetcher`.
 
-Ready for rendering in pieces: the templates are independent includes (front
-matter, a part page, a document) and :class:`Renderer` lays out any template with
-the volume's shared stylesheets. Offprints (``--split``) already run in worker
-processes. For the book itself the plan is: lay out each piece in a worker
-(page counts do not depend on the starting folio, since both sides of a spread
-have the same measure), then render the front matter with the known folios and
-assemble; WeasyPrint layouts cannot cross processes, so pieces travel as PDFs.
+A book whose documents all open on rectos is rendered in groups, in parallel and
+cached, and assembled (:mod:`.pdf_sections`); other books in one render
+(:func:`build_whole`). Offprints (``--split``) run in worker processes.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import time
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from bookmaker.builders import BuildOptions, BuildResult
 from bookmaker.builders.pdf_context import BookContext, book_context, offprint_context
-from bookmaker.builders.pdf_fonts import (
-    BookFace,
-    find_face,
-    font_face_css,
-    warn_missing_characters,
+from bookmaker.builders.pdf_fonts import warn_missing_characters
+from bookmaker.builders.pdf_render import (  # noqa: F401 - TRIMS and page_css are API
+    TRIMS,
+    Renderer,
+    font_timestamps,
+    page_css,
+    volume_text,
+    weasyprint_warnings,
 )
 from bookmaker.builders.pdf_sections import GROUP_WORDS, build_sections, can_render_in_sections
 from bookmaker.checks import pdf as pdf_checks
@@ -45,63 +41,6 @@ SUFFIX = ".pdf"
 
 VARIANTS = {"pdf/a-3b": "pdf/a-3b", "pdf/ua-1": "pdf/ua-1"}
 """Our setting → WeasyPrint's ``pdf_variant``."""
-
-
-@dataclass(frozen=True)
-class Trim:
-    """A trim size and the margins that suit it (inner = gutter)."""
-
-    width: str
-    height: str
-    top: str
-    bottom: str
-    inner: str
-    outer: str
-
-
-TRIMS: dict[str, Trim] = {
-    "a5": Trim("148mm", "210mm", "16mm", "20mm", "19mm", "14mm"),
-    "royal": Trim("156mm", "234mm", "18mm", "23mm", "21mm", "16mm"),
-    "us-trade": Trim("6in", "9in", "0.7in", "0.85in", "0.8in", "0.6in"),
-    "a4": Trim("210mm", "297mm", "24mm", "30mm", "32mm", "36mm"),
-    "letter": Trim("8.5in", "11in", "0.95in", "1.15in", "1.25in", "1.4in"),
-}
-"""Trim presets. A4 and Letter keep wide margins so that lines stay readable."""
-
-
-@dataclass
-class Renderer:
-    """What every render of one volume shares: face, fetcher, fonts and stylesheets."""
-
-    volume: Volume
-    face: BookFace | None
-    fetcher: object
-    font_config: object
-    stylesheets: list
-
-    @classmethod
-    def for_volume(cls, volume: Volume, allow_remote: bool = False,
-                   face: BookFace | None = None) -> Renderer:
-        """The renderer of ``volume``; ``face`` replaces the face its settings name."""
-        face = face or find_face(volume.settings.pdf.font)
-        fetcher = make_fetcher(volume, face, allow_remote)
-        font_config = _font_config()
-        stylesheets = load_stylesheets(volume, volume.settings.pdf, face, fetcher, font_config)
-        return cls(volume, face, fetcher, font_config, stylesheets)
-
-    @classmethod
-    def with_face(cls, renderer: Renderer, face: BookFace) -> Renderer:
-        """``renderer`` with another face (and its folders allowed), stylesheets reloaded."""
-        volume = renderer.volume
-        fetcher = renderer.fetcher
-        fetcher.roots += [folder.resolve() for folder in face.folders]
-        font_config = _font_config()
-        stylesheets = load_stylesheets(volume, volume.settings.pdf, face, fetcher, font_config)
-        return cls(volume, face, fetcher, font_config, stylesheets)
-
-    def lay_out(self, template: str, context: BookContext):
-        html = render_html(self.volume, template, context)
-        return lay_out(html, self.volume, self.fetcher, self.stylesheets, self.font_config)
 
 
 def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
@@ -252,119 +191,6 @@ def _worker_offprint(index: int, path: Path) -> tuple[list[Message], list[str]]:
 # ------------------------------------------------------------------ steps
 
 
-def volume_text(volume: Volume) -> str:
-    """All the text the book prints from the model, for the glyph coverage check."""
-    info = volume.info
-    parts = [info.full_title, info.series or "", " ".join(info.authors), info.source or "",
-             info.rights or ""]
-    parts += [part.title or "" for part in volume.parts]
-    for doc in volume.documents:
-        parts += [doc.title, doc.occasion or "", doc.source_line or "", doc.date_text or ""]
-        parts += [block.text for block in doc.blocks]
-        parts += [note.text for note in doc.notes]
-    return "\n".join(parts)
-
-
-def make_fetcher(volume: Volume, face: BookFace | None, allow_remote: bool = False):
-    """The restricted fetcher: the volume, our styles and templates, the font folders."""
-    from bookmaker.builders.pdf_fetcher import RestrictedFetcher
-    from bookmaker.templating import TEMPLATES_DIR, styles_dir
-
-    roots = [Path(volume.root), styles_dir(), TEMPLATES_DIR]
-    if face is not None:
-        roots += face.folders
-    return RestrictedFetcher(roots, allow_remote=allow_remote)
-
-
-LENGTH = re.compile(r"^\d+(\.\d+)?(pt|px|mm|cm|in|pc|q)$")
-"""A CSS length as the settings may give it (no expressions, nothing to inject)."""
-
-
-def _length(value: str, key: str) -> str:
-    value = value.strip().lower()
-    if not LENGTH.match(value):
-        raise BuildError(
-            f"[pdf] {key} = '{value}' is not a length; write it like '11pt' or '3mm'",
-            "volume.toml",
-        )
-    return value
-
-
-def page_css(settings: PdfSettings) -> str:
-    """The stylesheet made from the settings: page size and margins, bleed, type size."""
-    trim = TRIMS[settings.trim]
-    font_size = _length(settings.font_size, "font_size")
-    inner, outer = trim.inner, trim.outer
-    if settings.screen:
-        inner = outer = f"calc(({trim.inner} + {trim.outer}) / 2)"
-    css = [
-        "@page {",
-        f"  size: {trim.width} {trim.height};",
-        f"  margin: {trim.top} {outer} {trim.bottom} {inner};",
-    ]
-    if settings.bleed:
-        css += [f"  bleed: {_length(settings.bleed, 'bleed')};", "  marks: crop;"]
-    css += [
-        "}",
-        f"@page :left {{ margin-left: {outer}; margin-right: {inner}; }}",
-        f"@page :right {{ margin-left: {inner}; margin-right: {outer}; }}",
-        f"html {{ font-size: {font_size}; }}",
-    ]
-    return "\n".join(css) + "\n"
-
-
-def _font_config():
-    from weasyprint.text.fonts import FontConfiguration
-
-    return FontConfiguration()
-
-
-def load_stylesheets(volume: Volume, settings: PdfSettings, face, fetcher, font_config) -> list:
-    """The theme's print.css, then the face and the settings (which win).
-
-    ``@font-face`` rules only take effect through the same ``font_config`` the
-    render uses.
-    """
-    from weasyprint import CSS
-
-    from bookmaker.templating import find_style_file
-
-    root = Path(volume.root).resolve()
-    try:
-        print_css = find_style_file("print.css", root, settings.style)
-    except FileNotFoundError:
-        raise BuildError(
-            f"no print.css in the style '{settings.style}' nor in the default style; "
-            "reinstall bookmaker or add styles/print.css to the volume"
-        ) from None
-    with _weasyprint_warnings():
-        return [
-            CSS(filename=str(print_css), url_fetcher=fetcher, font_config=font_config),
-            CSS(string=font_face_css(face), url_fetcher=fetcher, font_config=font_config,
-                base_url=root.as_uri() + "/"),
-            CSS(string=page_css(settings), url_fetcher=fetcher, font_config=font_config),
-        ]
-
-
-def render_html(volume: Volume, template: str, context: BookContext) -> str:
-    """The book (or an offprint) as one HTML string."""
-    from bookmaker.templating import make_environment
-
-    env = make_environment("pdf", Path(volume.root), volume.settings.pdf.style)
-    return env.get_template(template).render(book=context)
-
-
-def lay_out(html: str, volume: Volume, fetcher, stylesheets: list, font_config):
-    """Lay out the pages (WeasyPrint ``render``); nothing is written yet."""
-    from weasyprint import HTML
-
-    base_url = Path(volume.root).resolve().as_uri() + "/"
-    with _weasyprint_warnings():
-        return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=stylesheets, font_config=font_config
-        )
-
-
 def run_page_checks(
     documents, pages, settings: PdfSettings, file: str, labels: list[str] | None = None
 ) -> list[Message]:
@@ -390,27 +216,10 @@ def write(document, target: Path, settings: PdfSettings, front_pages: int, volum
     if settings.variant == "pdf/ua-1":
         options["pdf_tags"] = True
     try:
-        with _weasyprint_warnings(), _font_timestamps(volume):
+        with weasyprint_warnings(), font_timestamps(volume):
             document.write_pdf(target, finisher=_page_labels(front_pages), **options)
     except OSError as exc:
         raise BuildError(f"cannot write the PDF: {exc.strerror or exc}", target) from None
-
-
-@contextmanager
-def _font_timestamps(volume: Volume):
-    """Make fontTools date the subset fonts from the volume, not the clock.
-
-    fontTools stamps the fonts it writes (the instanced variable faces) with
-    SOURCE_DATE_EPOCH when set, else now; without this two builds differ.
-    """
-    if volume.source_date is None or "SOURCE_DATE_EPOCH" in os.environ:
-        yield
-        return
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(volume.source_date.timestamp()))
-    try:
-        yield
-    finally:
-        os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 def _page_labels(front_pages: int):
@@ -433,38 +242,3 @@ def report(messages: list[Message], result: BuildResult) -> None:
         if message.severity == "warning":
             warn(message.text, message.file)
             result.warnings.append(message.format())
-
-
-class _weasyprint_warnings:
-    """Pass WeasyPrint's log on as ours while it renders.
-
-    Its errors (an unusable image, a stylesheet it cannot read) become our warnings,
-    except refusals our fetcher has already reported; its warnings (CSS it ignores)
-    are shown with ``-v``. WeasyPrint's logger stops propagating meanwhile, so that
-    nothing is printed twice.
-    """
-
-    def __enter__(self):
-        self.logger = logging.getLogger("weasyprint")
-        self.handler = _Forward()
-        self.propagate = self.logger.propagate
-        self.logger.addHandler(self.handler)
-        self.logger.propagate = False
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.logger.removeHandler(self.handler)
-        self.logger.propagate = self.propagate
-
-
-class _Forward(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
-
-    def emit(self, record: logging.LogRecord) -> None:
-        text = record.getMessage()
-        if record.levelno >= logging.ERROR:
-            if "RefusedURL" not in text:
-                warn(f"PDF: WeasyPrint: {text}")
-        else:
-            LOGGER.info("WeasyPrint: %s", text)

@@ -71,11 +71,9 @@ def calibration_pdf(renderer) -> bytes:
     """Render the calibration pages with the volume's stylesheets."""
     from weasyprint import CSS
 
-    from bookmaker.builders.pdf_sections import lay_out, write_bytes
-
     css = CSS(string=CALIBRATION_CSS, font_config=renderer.font_config)
     html = CALIBRATION_HTML.format(lang=renderer.volume.info.language)
-    return write_bytes(renderer, lay_out(renderer, html, [css]))
+    return renderer.write_bytes(renderer.lay_out_html(html, [css]))
 
 
 def read_calibration(data: bytes) -> FolioStamps:

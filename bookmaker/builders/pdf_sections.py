@@ -39,13 +39,17 @@ from pathlib import Path
 
 from bookmaker import __version__
 from bookmaker.builders import BuildOptions
+from bookmaker.builders.pdf_assemble import assemble
 from bookmaker.builders.pdf_context import BookContext, PartView, book_context
+from bookmaker.builders.pdf_fonts import font_face_css, with_static_text_fonts
+from bookmaker.builders.pdf_render import Renderer, page_css, render_html, volume_text
 from bookmaker.cache import Cache
 from bookmaker.checks import pdf as pdf_checks
 from bookmaker.checks.messages import Message
 from bookmaker.errors import BuildError
 from bookmaker.log import LOGGER, warn
 from bookmaker.model import Volume
+from bookmaker.templating import find_style_file, make_environment
 
 GROUP_WORDS = 6000
 """Words per group: small enough that an edit re-renders little, large enough that
@@ -116,9 +120,6 @@ def build_sections(renderer, volume: Volume, target: Path, options: BuildOptions
         group.html = group_html(volume, context, group)
     with tempfile.TemporaryDirectory(prefix="bookmaker-fonts-") as scratch:
         if renderer.face is not None:
-            from bookmaker.builders.pdf import Renderer, volume_text
-            from bookmaker.builders.pdf_fonts import with_static_text_fonts
-
             text = volume_text(volume) + "".join(group.html for group in groups)
             folder = cache.folder / "fonts" if cache.folder is not None else Path(scratch)
             face = with_static_text_fonts(renderer.face, text, folder)
@@ -161,8 +162,6 @@ def _build(renderer, volume, context, groups, cache, target, options, progress, 
               for index, group in enumerate(groups)
               for anchor, page in rendered[group.key].anchors.items()}
     front = render_front(renderer, volume, context, folios, cache, env_key)
-
-    from bookmaker.builders.pdf_assemble import assemble
 
     pages = assemble(
         renderer, volume, context, front, [rendered[g.key] for g in groups], layout, target,
@@ -209,8 +208,6 @@ def make_groups(volume: Volume, context: BookContext, words: int | None = None) 
 
 def group_html(volume: Volume, context: BookContext, group: Group) -> str:
     """The HTML of one group, from the same templates as the whole book."""
-    from bookmaker.builders.pdf import render_html
-
     return render_html(volume, "section.html", _group_context(context, group))
 
 
@@ -225,10 +222,6 @@ def _group_context(context: BookContext, group: Group):
 def environment_key(renderer) -> str:
     """Everything besides a group's HTML that changes its rendering."""
     import weasyprint
-
-    from bookmaker.builders.pdf import page_css
-    from bookmaker.builders.pdf_fonts import font_face_css
-    from bookmaker.templating import find_style_file
 
     volume = renderer.volume
     settings = volume.settings.pdf
@@ -277,7 +270,7 @@ def render_group(renderer, html: str, document_ids: list[str]) -> RenderedGroup:
     from weasyprint import CSS
 
     extra = CSS(string=SECTION_CSS, font_config=renderer.font_config)
-    document = lay_out(renderer, html, [extra])
+    document = renderer.lay_out_html(html, [extra])
     pages = pdf_checks.rendered_pages(document)
     wanted = set(document_ids)
     docs = [doc for doc in renderer.volume.documents if doc.id in wanted]
@@ -298,7 +291,7 @@ def render_group(renderer, html: str, document_ids: list[str]) -> RenderedGroup:
         else:
             kinds.append(VERSO if page_type.side == "left" else RECTO)
     ids = document_ids | part_ids
-    pdf = write_bytes(renderer, document)
+    pdf = renderer.write_bytes(document)
     fonts = check_fonts(renderer, pdf)
     errors = [message.text for message in fonts if message.severity == "error"]
     if errors:
@@ -316,28 +309,13 @@ def check_fonts(renderer, pdf: bytes) -> list[Message]:
         return pdf_checks.check_fonts(Path(handle.name), face.postscript_prefix if face else None)
 
 
-def lay_out(renderer, html: str, extra: list | None = None):
-    """Lay out ``html`` with the volume's stylesheets (and ``extra`` ones after them)."""
-    from bookmaker.builders.pdf import lay_out as lay_out_book
 
-    return lay_out_book(html, renderer.volume, renderer.fetcher,
-                        renderer.stylesheets + (extra or []), renderer.font_config)
-
-
-def write_bytes(renderer, document) -> bytes:
-    """The PDF of a laid-out group, fonts dated from the volume (reproducible)."""
-    from bookmaker.builders.pdf import _font_timestamps, _weasyprint_warnings
-
-    with _weasyprint_warnings(), _font_timestamps(renderer.volume):
-        return document.write_pdf()
 
 
 _WORKER: dict = {}
 
 
 def _worker_start(volume: Volume, allow_remote: bool, face) -> None:
-    from bookmaker.builders.pdf import Renderer
-
     collected: list[str] = []
 
     class Collect(__import__("logging").Handler):
@@ -396,8 +374,6 @@ def render_front(renderer, volume: Volume, context: BookContext, folios: dict[st
     """The front matter, its contents given the body's real page numbers."""
     from dataclasses import replace
 
-    from bookmaker.templating import make_environment
-
     env = make_environment("pdf", Path(volume.root), volume.settings.pdf.style)
     template = env.get_template("front-section.html")
     html = template.render(book=replace(context, parts=context.parts),
@@ -406,10 +382,10 @@ def render_front(renderer, volume: Volume, context: BookContext, folios: dict[st
     hit = _load(cache, key)
     if hit is not None:
         return hit
-    document = lay_out(renderer, html)
+    document = renderer.lay_out_html(html)
     pages = pdf_checks.rendered_pages(document)
     anchors = pdf_checks.anchor_pages(pages)
-    result = RenderedGroup(write_bytes(renderer, document), [NONE] * len(pages), anchors)
+    result = RenderedGroup(renderer.write_bytes(document), [NONE] * len(pages), anchors)
     _store(cache, key, result)
     return result
 

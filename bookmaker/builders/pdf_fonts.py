@@ -31,7 +31,9 @@ class BookFace:
     files: dict[str, Path]
     """Font file by style ('normal', 'italic')."""
     static: dict[str, Path] = field(default_factory=dict)
-    """Static regular-weight instances by style, when made (see :func:`with_static_text_fonts`)."""
+    """Static regular-weight instances by style (see :func:`plan_static_text_fonts`)."""
+    characters: str = ""
+    """The characters the static instances cover."""
 
     @property
     def folders(self) -> list[Path]:
@@ -126,44 +128,50 @@ BASE_CHARACTERS = (
 """Characters every book may print (templates, folios, punctuation) besides its own text."""
 
 
-def with_static_text_fonts(face: BookFace, text: str, folder: Path) -> BookFace:
-    """``face`` with static regular-weight instances covering ``text``, made once into ``folder``.
+def plan_static_text_fonts(face: BookFace, text: str, folder: Path) -> BookFace:
+    """``face`` with static regular-weight instances covering ``text``, named in ``folder``.
 
     Why: WeasyPrint turns a variable font into a static one each time it writes a
     PDF, which costs about half a second per face; the sectioned book writes one
     PDF per group, so it is given static instances made once (subset to the book's
-    characters first, which makes instancing fast) and kept in the build cache.
-    Other weights (bold) keep the variable font.
+    characters first, which makes instancing faster) and kept in the build cache.
+    Other weights (bold) keep the variable font. The files are named by a hash of
+    what makes them; :func:`make_static_font` makes those that do not exist yet.
     """
-    from fontTools import subset, version
-    from fontTools.ttLib import TTFont
-    from fontTools.varLib import instancer
+    from fontTools import version
 
-    characters = sorted(set(text) | set(BASE_CHARACTERS))
+    characters = "".join(sorted(set(text) | set(BASE_CHARACTERS)))
     static: dict[str, Path] = {}
     for style, source in sorted(face.files.items()):
         stat = source.stat()
         key = hashlib.sha256(
             f"{source}:{stat.st_size}:{stat.st_mtime_ns}:{version}:{TEXT_FEATURES}:"
-            f"{''.join(characters)}".encode("utf-8", "surrogatepass")
+            f"{characters}".encode("utf-8", "surrogatepass")
         ).hexdigest()[:24]
-        path = folder / f"{face.slug}-{style}-400-{key}.ttf"
-        if not path.is_file():
-            font = TTFont(source)
-            options = subset.Options()
-            options.layout_features = TEXT_FEATURES
-            options.name_IDs = ["*"]
-            options.name_languages = ["*"]
-            options.notdef_outline = True
-            options.hinting = False
-            subsetter = subset.Subsetter(options)
-            subsetter.populate(unicodes=[ord(char) for char in characters])
-            subsetter.subset(font)
-            if "fvar" in font:
-                font = instancer.instantiateVariableFont(font, {"wght": 400}, static=True)
-            folder.mkdir(parents=True, exist_ok=True)
-            temp = path.with_suffix(f".{os.getpid()}.tmp")
-            font.save(temp)
-            os.replace(temp, path)
-        static[style] = path
-    return replace(face, static=static)
+        static[style] = folder / f"{face.slug}-{style}-400-{key}.ttf"
+    return replace(face, static=static, characters=characters)
+
+
+def make_static_font(source: Path, target: Path, characters: str) -> Path:
+    """Subset the variable font ``source`` to ``characters`` and pin it at weight 400."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer
+
+    font = TTFont(source)
+    options = subset.Options()
+    options.layout_features = TEXT_FEATURES
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    options.hinting = False
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[ord(char) for char in characters])
+    subsetter.subset(font)
+    if "fvar" in font:
+        font = instancer.instantiateVariableFont(font, {"wght": 400}, static=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_suffix(f".{os.getpid()}.tmp")
+    font.save(temp)
+    os.replace(temp, target)  # concurrent builds: whole files only
+    return target

@@ -34,6 +34,7 @@ import os
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -41,7 +42,7 @@ from bookmaker import __version__
 from bookmaker.builders import BuildOptions
 from bookmaker.builders.pdf_assemble import assemble
 from bookmaker.builders.pdf_context import BookContext, PartView, book_context
-from bookmaker.builders.pdf_fonts import font_face_css, with_static_text_fonts
+from bookmaker.builders.pdf_fonts import font_face_css, make_static_font, plan_static_text_fonts
 from bookmaker.builders.pdf_render import Renderer, page_css, render_html, volume_text
 from bookmaker.cache import Cache
 from bookmaker.checks import pdf as pdf_checks
@@ -118,22 +119,47 @@ def build_sections(renderer, volume: Volume, target: Path, options: BuildOptions
     groups = make_groups(volume, context)
     for group in groups:
         group.html = group_html(volume, context, group)
-    with tempfile.TemporaryDirectory(prefix="bookmaker-fonts-") as scratch:
-        if renderer.face is not None:
+    with tempfile.TemporaryDirectory(prefix="bookmaker-fonts-") as scratch, ExitStack() as stack:
+        face = renderer.face
+        if face is not None:
             text = volume_text(volume) + "".join(group.html for group in groups)
             folder = cache.folder / "fonts" if cache.folder is not None else Path(scratch)
-            face = with_static_text_fonts(renderer.face, text, folder)
+            face = plan_static_text_fonts(face, text, folder)
+        env_key = environment_key(volume, face)
+        for group in groups:
+            group.key = _digest(env_key, group.html)
+        fonts_missing = face is not None and not all(p.is_file() for p in face.static.values())
+        work = [group for group in groups if not _cached(cache, group.key)]
+        jobs = min(options.jobs or os.cpu_count() or 1, max(len(work), 1))
+        pool = None
+        if jobs > 1 and work:
+            # spawn, not fork: Pango and fontconfig state must not be shared across a fork.
+            pool = stack.enter_context(ProcessPoolExecutor(
+                jobs, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_start, initargs=(volume, options.allow_remote)))
+        if fonts_missing:
+            make_fonts(face, pool)
+        if face is not None:
             renderer = Renderer.with_face(renderer, face)
         return _build(renderer, volume, context, groups, cache, target, options, progress,
-                      started)
+                      started, env_key, pool)
 
 
-def _build(renderer, volume, context, groups, cache, target, options, progress, started):
+def make_fonts(face, pool) -> None:
+    """Make the face's missing static instances, one per worker when there is a pool."""
+    tasks = [(face.files[style], path, face.characters)
+             for style, path in sorted(face.static.items()) if not path.is_file()]
+    if pool is None:
+        for task in tasks:
+            make_static_font(*task)
+    else:
+        for future in [pool.submit(make_static_font, *task) for task in tasks]:
+            future.result()
+
+
+def _build(renderer, volume, context, groups, cache, target, options, progress, started,
+           env_key, pool):
     """Render what the cache lacks, then the front matter, then assemble."""
-    env_key = environment_key(renderer)
-    for group in groups:
-        group.key = _digest(env_key, group.html)
-
     rendered: dict[str, RenderedGroup] = {}
     missing = []
     for group in groups:
@@ -146,7 +172,7 @@ def _build(renderer, volume, context, groups, cache, target, options, progress, 
                 warn(text)
     done = len(groups) - len(missing)
     progress("PDF pages", done, len(groups))
-    for key, result in render_groups(renderer, volume, options, missing):
+    for key, result in render_groups(renderer, missing, pool):
         rendered[key] = result
         _store(cache, key, result)
         for text in result.warnings:
@@ -219,17 +245,16 @@ def _group_context(context: BookContext, group: Group):
     return replace(context, parts=group.parts, front_documents=[], created=None)
 
 
-def environment_key(renderer) -> str:
+def environment_key(volume: Volume, face) -> str:
     """Everything besides a group's HTML that changes its rendering."""
     import weasyprint
 
-    volume = renderer.volume
     settings = volume.settings.pdf
     print_css = find_style_file("print.css", Path(volume.root), settings.style)
     sources = [__version__, weasyprint.__version__, SECTION_CSS, print_css.read_text("utf-8"),
-               font_face_css(renderer.face), page_css(settings), str(volume.root)]
-    if renderer.face is not None:
-        for path in sorted(renderer.face.files.values()):
+               font_face_css(face), page_css(settings), str(volume.root)]
+    if face is not None:
+        for path in sorted(face.files.values()):
             stat = path.stat()
             sources.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
     return _digest(*sources)
@@ -246,23 +271,17 @@ def _digest(*parts: str) -> str:
 # -------------------------------------------------------------- rendering
 
 
-def render_groups(renderer, volume: Volume, options: BuildOptions, groups: list[Group]):
-    """Yield ``(key, RenderedGroup)`` for each group, in worker processes when it pays."""
-    if not groups:
-        return
-    jobs = min(options.jobs or os.cpu_count() or 1, len(groups))
-    if jobs <= 1:
+def render_groups(renderer, groups: list[Group], pool):
+    """Yield ``(key, RenderedGroup)`` for each group, in the worker ``pool`` when there is one."""
+    if pool is None:
         for group in groups:
             yield group.key, render_group(renderer, group.html, group.document_ids)
         return
-    # spawn, not fork: Pango and fontconfig state must not be shared across a fork.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start,
-                             initargs=(volume, options.allow_remote, renderer.face)) as pool:
-        futures = [(group.key, pool.submit(_worker_render, group.html, group.document_ids))
-                   for group in groups]
-        for key, future in futures:
-            yield key, future.result()
+    futures = [(group.key, pool.submit(_worker_render, group.html, group.document_ids,
+                                       renderer.face))
+               for group in groups]
+    for key, future in futures:
+        yield key, future.result()
 
 
 def render_group(renderer, html: str, document_ids: list[str]) -> RenderedGroup:
@@ -315,7 +334,7 @@ def check_fonts(renderer, pdf: bytes) -> list[Message]:
 _WORKER: dict = {}
 
 
-def _worker_start(volume: Volume, allow_remote: bool, face) -> None:
+def _worker_start(volume: Volume, allow_remote: bool) -> None:
     collected: list[str] = []
 
     class Collect(__import__("logging").Handler):
@@ -326,18 +345,21 @@ def _worker_start(volume: Volume, allow_remote: bool, face) -> None:
         LOGGER.removeHandler(handler)
     LOGGER.addHandler(Collect(level=30))
     LOGGER.propagate = False
-    renderer = Renderer.for_volume(volume, allow_remote, face)
-    _WORKER.update(renderer=renderer, collected=collected)
+    # The renderer is made on the first group, once the face's static fonts exist.
+    _WORKER.update(volume=volume, allow_remote=allow_remote, renderer=None, collected=collected)
     # Drop WeasyPrint's objects before the interpreter tears its modules down, or
     # FontConfiguration.__del__ complains at exit.
     atexit.register(_WORKER.clear)
-    collected.clear()  # the parent already said what loading the face and styles said
 
 
-def _worker_render(html: str, document_ids: list[str]) -> RenderedGroup:
+def _worker_render(html: str, document_ids: list[str], face) -> RenderedGroup:
     collected: list[str] = _WORKER["collected"]
-    collected.clear()
-    result = render_group(_WORKER["renderer"], html, document_ids)
+    renderer = _WORKER["renderer"]
+    if renderer is None:
+        renderer = Renderer.for_volume(_WORKER["volume"], _WORKER["allow_remote"], face)
+        _WORKER["renderer"] = renderer
+    collected.clear()  # what loading the face and styles said, the parent said already
+    result = render_group(renderer, html, document_ids)
     result.warnings += collected
     return result
 
@@ -409,6 +431,10 @@ def check_assembled(volume: Volume, target: Path, pages: int, expected: int) -> 
 
 
 # ------------------------------------------------------------------ cache
+
+
+def _cached(cache: Cache, key: str) -> bool:
+    return cache.has(f"{key}.pdf") and cache.has(f"{key}.json")
 
 
 def _load(cache: Cache, key: str) -> RenderedGroup | None:

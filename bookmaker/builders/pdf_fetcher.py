@@ -9,6 +9,7 @@ document body cannot make a render read ``/etc/passwd`` or call a server.
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
@@ -30,6 +31,10 @@ class RestrictedFetcher(URLFetcher):
         # No redirects: a redirect is how the old default fetcher's protocol
         # check was bypassed (CVE-2025-68616).
         protocols = ("file", "data", "http", "https") if allow_remote else ("file", "data")
+        if not allow_remote and "ssl_context" not in kwargs:
+            # HTTPS is refused anyway: spare the default context's second of loading
+            # the system's certificates. The context verifies, were it ever used.
+            kwargs["ssl_context"] = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         super().__init__(allowed_protocols=protocols, allow_redirects=False, **kwargs)
         self.roots = [Path(root).resolve() for root in roots]
         self.allow_remote = allow_remote

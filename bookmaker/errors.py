@@ -9,6 +9,18 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def format_location(path: str | None, line: int | None, column: int | None) -> str:
+    """``file[:line[:col]]`` as compilers print it; empty without a file."""
+    if not path:
+        return ""
+    loc = path
+    if line is not None:
+        loc += f":{line}"
+        if column is not None:
+            loc += f":{column}"
+    return loc
+
+
 class BookmakerError(Exception):
     """Base of every error bookmaker raises on purpose."""
 
@@ -30,14 +42,7 @@ class BookmakerError(Exception):
 
     def location(self) -> str:
         """``file[:line[:col]]``, or an empty string when the error has no file."""
-        if self.path is None:
-            return ""
-        loc = self.path
-        if self.line is not None:
-            loc += f":{self.line}"
-            if self.column is not None:
-                loc += f":{self.column}"
-        return loc
+        return format_location(self.path, self.line, self.column)
 
     def __str__(self) -> str:
         loc = self.location()

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from bookmaker.errors import format_location
+
 Severity = Literal["fatal", "error", "warning", "info", "usage"]
 
 SEVERITY_RANK: dict[str, int] = {"fatal": 0, "error": 1, "warning": 2, "info": 3, "usage": 4}
@@ -36,14 +38,7 @@ class Message:
 
     def location(self) -> str:
         """``file[:line[:col]]``, or an empty string when there is no file."""
-        if not self.file:
-            return ""
-        loc = self.file
-        if self.line is not None:
-            loc += f":{self.line}"
-            if self.column is not None:
-                loc += f":{self.column}"
-        return loc
+        return format_location(self.file, self.line, self.column)
 
     def __str__(self) -> str:
         return self.format()

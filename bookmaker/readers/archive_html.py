@@ -524,7 +524,8 @@ class _Builder:
                 date_text = _text_of(el)
                 continue
             block = self._block(el, classes)
-            if block is not None and (block.text or block.kind in ("rule", "figure")):
+            if block is not None and (block.text or block.kind in ("rule", "figure")
+                                      or 'class="noteref"' in block.html):
                 blocks.append(block)
         while blocks and blocks[-1].kind == "rule":
             blocks.pop()

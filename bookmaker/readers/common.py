@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
@@ -59,6 +60,31 @@ def decode_source(data: bytes, ctx: ReadContext, declared: str | None = None) ->
     return text
 
 
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def keep_blocks(blocks: list[Block]) -> list[Block]:
+    """Blocks worth keeping: those with text, rules, and those holding a note call."""
+    return [b for b in blocks if b.text or b.kind == "rule" or 'class="noteref"' in b.html]
+
+
+def keep_notes_consistent(document: Document) -> Document:
+    """Every note's back references name a call that is really in the title or body.
+
+    A reader may drop a block after it registered the calls in it; the note then
+    keeps its text but loses the dangling reference, as a note never called does.
+    """
+    present = set(_ID.findall(document.title_html or ""))
+    for block in document.blocks:
+        present.update(_ID.findall(block.html))
+    notes = []
+    for note in document.notes:
+        kept = tuple(ref for ref in note.ref_ids if ref in present)
+        notes.append(note if kept == note.ref_ids else dataclasses.replace(note, ref_ids=kept))
+    document.notes = notes
+    return document
+
+
 def guarded(read: Callable[[bytes, DocumentSource], Document]):
     """Wrap a reader so that library failures on hostile input become DocumentErrors.
 
@@ -67,7 +93,7 @@ def guarded(read: Callable[[bytes, DocumentSource], Document]):
 
     def wrapper(data: bytes, source: DocumentSource) -> Document:
         try:
-            return read(data, source)
+            return keep_notes_consistent(read(data, source))
         except DocumentError:
             raise
         except (etree.LxmlError, ValueError, RecursionError, UnicodeError) as exc:

@@ -39,6 +39,7 @@ from bookmaker.readers.common import (
     decode_source,
     finish_notes,
     guarded,
+    keep_blocks,
     make_block,
     parse_date,
     replace_with_text,
@@ -262,9 +263,7 @@ def _blocks(
         if tag == "h1" and h1 is None and not blocks:
             h1 = fill(_inner(child, ctx))
             continue
-        # A block of nothing but a note call keeps the call (the note points back to it).
-        blocks += [b for b in _block(tag, child, ctx, fill)
-                   if b.text or b.kind == "rule" or 'class="noteref"' in b.html]
+        blocks += keep_blocks(_block(tag, child, ctx, fill))
     if loose.strip():
         blocks.append(_paragraph(fill(sanitize_fragment(escape(loose, quote=False)))))
     return blocks, h1

@@ -113,7 +113,7 @@ def to_xhtml_fragment(html: str) -> str:
     container = lxml_html.fragment_fromstring(html, create_parent="div")
     for img in list(container.iter("img")):
         if not img.get("src"):
-            _remove_keeping_tail(img)
+            replace_with_text(img)
     return inner_xhtml(container)
 
 
@@ -136,14 +136,15 @@ def escape_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _remove_keeping_tail(element: etree._Element) -> None:
+def replace_with_text(element: etree._Element, text: str = "") -> None:
+    """Remove ``element`` from its tree, leaving ``text`` and its tail text in its place."""
     parent = element.getparent()
     if parent is None:
         return
-    tail = element.tail or ""
+    joined = text + (element.tail or "")
     previous = element.getprevious()
     if previous is not None:
-        previous.tail = (previous.tail or "") + tail
+        previous.tail = (previous.tail or "") + joined
     else:
-        parent.text = (parent.text or "") + tail
+        parent.text = (parent.text or "") + joined
     parent.remove(element)

@@ -25,6 +25,7 @@ from bookmaker.model import (
     noteref_id,
 )
 from bookmaker.readers import DocumentSource
+from bookmaker.sanitize import replace_with_text  # noqa: F401 - the readers use it from here
 from bookmaker.typography import smarten_html
 
 # ------------------------------------------------------------------ context
@@ -260,20 +261,6 @@ def plain_text(html: str) -> str:
             for child in call:
                 child.text = child.tail = ""
     return _SPACE.sub(" ", "".join(root.itertext())).strip()
-
-
-def replace_with_text(el: etree._Element, text: str) -> None:
-    """Remove ``el`` from its tree, leaving ``text`` and its tail text in its place."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    joined = text + (el.tail or "")
-    previous = el.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + joined
-    else:
-        parent.text = (parent.text or "") + joined
-    parent.remove(el)
 
 
 def make_block(kind: BlockKind, html: str) -> Block:

@@ -139,14 +139,14 @@ def build(path: Path, out: Path, formats: str, check: bool, split: bool, jobs: i
         )
     from bookmaker.manifest import locate
 
-    if not no_cache and cache_dir is None:
-        cache_dir = locate(path).parent / CACHE_DIR_NAME
     if no_cache:
         cache_dir = None
+    elif cache_dir is None:
+        cache_dir = locate(path).parent / CACHE_DIR_NAME
     with _progress() as progress:
         volume = load_volume(path, progress=progress, cache_dir=cache_dir, jobs=jobs)
         options = BuildOptions(jobs=jobs, split=split, allow_remote=allow_remote,
-                               cache_dir=None if no_cache else cache_dir, progress=progress)
+                               cache_dir=cache_dir, progress=progress)
         report = run_build(volume, wanted, out, options, check=_epubcheck_gate if check else None)
     _fail_if_strict()
     for name, output in report.outputs.items():

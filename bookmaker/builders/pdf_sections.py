@@ -35,7 +35,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from bookmaker import __version__
@@ -194,9 +194,9 @@ def _build(renderer, volume, context, groups, cache, target, options, progress, 
         cache, env_key,
     )
     front_pages = len(front.kinds) + len(front.kinds) % 2  # the body opens on a recto
-    messages = check_assembled(volume, target, pages, front_pages + layout.total)
+    check_assembled(target, pages, front_pages + layout.total)
     LOGGER.info("PDF: %d pages in %.1f s (sectioned)", pages, time.perf_counter() - started)
-    return pages, messages
+    return pages, []  # group checks' warnings were reported as the groups came in
 
 
 # ----------------------------------------------------------------- groups
@@ -238,8 +238,6 @@ def group_html(volume: Volume, context: BookContext, group: Group) -> str:
 
 
 def _group_context(context: BookContext, group: Group):
-    from dataclasses import replace
-
     # No dates in a group: its metadata is never used, and a date would make every
     # group's key change with the build date.
     return replace(context, parts=group.parts, front_documents=[], created=None)
@@ -394,11 +392,9 @@ def body_layout(groups: list[RenderedGroup]) -> BodyLayout:
 def render_front(renderer, volume: Volume, context: BookContext, folios: dict[str, int],
                  cache: Cache, env_key: str) -> RenderedGroup:
     """The front matter, its contents given the body's real page numbers."""
-    from dataclasses import replace
-
     env = make_environment("pdf", Path(volume.root), volume.settings.pdf.style)
     template = env.get_template("front-section.html")
-    html = template.render(book=replace(context, parts=context.parts),
+    html = template.render(book=context,
                            toc_folios={key: str(value) for key, value in folios.items()})
     key = _digest(env_key, "front", html)
     hit = _load(cache, key)
@@ -412,8 +408,8 @@ def render_front(renderer, volume: Volume, context: BookContext, folios: dict[st
     return result
 
 
-def check_assembled(volume: Volume, target: Path, pages: int, expected: int) -> list[Message]:
-    """The written book has every page assembled and ends with the book's last words.
+def check_assembled(target: Path, pages: int, expected: int) -> None:
+    """The written book has every page that was assembled.
 
     Each group was checked whole when it was rendered (titles on their opening
     pages, last words present, fonts); here only the assembly is checked: reading
@@ -427,7 +423,6 @@ def check_assembled(volume: Volume, target: Path, pages: int, expected: int) -> 
         if len(written.pages) != expected:
             raise BuildError(f"the written PDF has {len(written.pages)} pages, not {expected}",
                              target)
-    return []
 
 
 # ------------------------------------------------------------------ cache

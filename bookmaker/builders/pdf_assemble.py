@@ -7,6 +7,7 @@ and contents links), outline, page labels, metadata.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import warnings
 from pathlib import Path
@@ -57,7 +58,7 @@ def assemble(renderer, volume: Volume, context: BookContext, front, groups, layo
     link_contents(out, front_count)
     add_outline(out, context, front.anchors, starts)
     add_page_labels(out, front_count)
-    copy_metadata(out, front_pdf)
+    copy_metadata(out, front_pdf, context.created)
     out.save(target, deterministic_id=True, compress_streams=True,
              object_stream_mode=pikepdf.ObjectStreamMode.generate)
     for pdf in sources:
@@ -177,9 +178,24 @@ def add_page_labels(out, front_count: int) -> None:
     out.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array(nums))
 
 
-def copy_metadata(out, front_pdf) -> None:
-    """Title, authors, subject, keywords, creator and language, as WeasyPrint wrote them."""
+def copy_metadata(out, front_pdf, created: str | None) -> None:
+    """Title, authors, subject, keywords, creator and language, as WeasyPrint wrote them;
+    the dates from ``created`` (ISO 8601), which the front render is not given."""
     for key, value in front_pdf.docinfo.items():
         out.docinfo[key] = value
+    if created:
+        out.docinfo["/CreationDate"] = out.docinfo["/ModDate"] = pdf_date(created)
     if "/Lang" in front_pdf.Root:
         out.Root.Lang = front_pdf.Root.Lang
+
+
+def pdf_date(iso: str) -> str:
+    """An ISO 8601 date-time as a PDF date string, written as WeasyPrint writes it."""
+    moment = dt.datetime.fromisoformat(iso)
+    offset = moment.utcoffset()
+    if offset is None:
+        return f"D:{moment:%Y%m%d%H%M%S}Z"
+    minutes = int(offset.total_seconds()) // 60
+    hours, minutes = divmod(abs(minutes), 60)
+    sign = "-" if offset.total_seconds() < 0 else "+"
+    return f"D:{moment:%Y%m%d%H%M%S}{sign}{hours:02d}'{minutes:02d}"

@@ -394,7 +394,9 @@ def render_front(renderer, volume: Volume, context: BookContext, folios: dict[st
     """The front matter, its contents given the body's real page numbers."""
     env = make_environment("pdf", Path(volume.root), volume.settings.pdf.style)
     template = env.get_template("front-section.html")
-    html = template.render(book=context,
+    # No timestamp in the HTML: the assembly dates the book, so that an edit which
+    # leaves the contents' page numbers alone finds the front matter in the cache.
+    html = template.render(book=replace(context, created=None),
                            toc_folios={key: str(value) for key, value in folios.items()})
     key = _digest(env_key, "front", html)
     hit = _load(cache, key)

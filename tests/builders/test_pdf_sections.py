@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from bookmaker.builders import BuildOptions, pdf, pdf_sections
+from bookmaker.builders.pdf_render import Renderer
 from bookmaker.model import Block
 from bookmaker.pipeline import load_volume
 from tests.factories import make_volume
@@ -62,6 +64,8 @@ def assert_same_book(whole: Path, sectioned: Path) -> None:
     assert list(a.page_labels) == list(b.page_labels)
     assert a.metadata.title == b.metadata.title
     assert a.metadata.author == b.metadata.author
+    assert a.metadata.creation_date == b.metadata.creation_date
+    assert a.metadata.modification_date == b.metadata.modification_date
 
 
 @pytest.mark.slow
@@ -112,15 +116,28 @@ def test_cache_renders_only_what_changed(tmp_path, small_groups, monkeypatch):
     assert rendered == []
     assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
 
-    # Edit one document: only its group is rendered again, and the edit is in the book.
+    # Edit one document (which moves the build date on): only its group is laid out
+    # again, not the front matter, and the edit and the new date are in the book.
     doc = volume.documents[5]
     doc.blocks[0] = Block("paragraph", "<p>Zebras appeared at the front.</p>",
                           "Zebras appeared at the front.")
+    volume.source_date += dt.timedelta(hours=5)
+    layouts: list[str] = []
+    real_lay_out = Renderer.lay_out_html
+
+    def counting_layouts(self, html, extra=None):
+        layouts.append(html)
+        return real_lay_out(self, html, extra)
+
+    monkeypatch.setattr(Renderer, "lay_out_html", counting_layouts)
     rendered.clear()
     second = pdf.build(volume, tmp_path / "c.pdf", options)
     assert len(rendered) == 1 and doc.id in rendered[0]
+    assert len(layouts) == 1
     assert second.pages == first.pages
     assert "Zebras appeared at the front." in " ".join(page_lines(tmp_path / "c.pdf"))
+    dated = PdfReader(tmp_path / "c.pdf").metadata.creation_date
+    assert dated == PdfReader(tmp_path / "a.pdf").metadata.creation_date + dt.timedelta(hours=5)
 
     # A style change touches every group.
     volume.settings.pdf.font_size = "10.5pt"

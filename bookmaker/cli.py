@@ -127,33 +127,87 @@ PATH = click.Path(path_type=Path)
 def build(path: Path, out: Path, formats: str, check: bool, split: bool, jobs: int,
           allow_remote: bool, cache_dir: Path | None, no_cache: bool) -> None:
     """Build the volume at PATH into OUT/<slug>.epub and OUT/<slug>.pdf."""
+    from bookmaker.resources import locate
+
+    wanted = _formats(formats)
+    manifest = locate(path)
+    if no_cache:
+        cache_dir = None
+    elif cache_dir is None:
+        cache_dir = manifest.parent / CACHE_DIR_NAME
+    # Nothing changed since a build of the same inputs: copy its output, import nothing more.
+    keys = _output_keys(manifest.parent, wanted, out, cache_dir,
+                        {"check": check, "split": split, "allow_remote": allow_remote})
+    said: set[str] = set()
+    wanted = [name for name in wanted
+              if not _reuse_output(name, keys.get(name), cache_dir, out, said)]
+    if not wanted:
+        _fail_if_strict()
+        return
+
     from bookmaker.pipeline import available_formats, load_volume
     from bookmaker.pipeline import build as run_build
 
-    wanted = _formats(formats)
-    available = available_formats()
+    available = available_formats(wanted)
     missing = [name for name in wanted if name not in available]
     if missing:
         raise BookmakerError(
             f"format '{missing[0]}' is not available (available: {', '.join(available) or 'none'})"
         )
-    from bookmaker.manifest import locate
-
-    if no_cache:
-        cache_dir = None
-    elif cache_dir is None:
-        cache_dir = locate(path).parent / CACHE_DIR_NAME
     with _progress() as progress:
         volume = load_volume(path, progress=progress, cache_dir=cache_dir, jobs=jobs)
         options = BuildOptions(jobs=jobs, split=split, allow_remote=allow_remote,
                                cache_dir=cache_dir, progress=progress)
         report = run_build(volume, wanted, out, options, check=_epubcheck_gate if check else None)
-    _fail_if_strict()
+    warned = list(STATE.counter.messages) if STATE.counter else []
     for name, output in report.outputs.items():
+        extras = report.extra.get(name, [])
+        if name in keys:
+            from bookmaker import outputs
+
+            outputs.keep(cache_dir, name, keys[name], [output, *extras], report.pages.get(name),
+                         warned)
         pages = f", {report.pages[name]} pages" if name in report.pages else ""
         _say(f"wrote {output} ({_size(output)}{pages})")
-        for extra in report.extra.get(name, []):
+        for extra in extras:
             _say(f"wrote {extra} ({_size(extra)})", level=1)
+    _fail_if_strict()
+
+
+def _output_keys(volume_dir: Path, formats: list[str], out: Path, cache_dir: Path | None,
+                 flags: dict[str, object]) -> dict[str, str]:
+    """Each format's output key (see :mod:`bookmaker.outputs`); none without a cache."""
+    if cache_dir is None:
+        return {}
+    from bookmaker import outputs
+
+    skip = [cache_dir]
+    if out.resolve() != volume_dir.resolve():  # outputs written into the volume are inputs
+        skip.append(out)
+    return {name: outputs.output_key(volume_dir, name, flags, skip) for name in formats}
+
+
+def _reuse_output(fmt: str, key: str | None, cache_dir: Path | None, out: Path,
+                  said: set[str]) -> bool:
+    """Write the kept output for ``key`` into ``out`` and say so; False if there is none."""
+    if key is None or cache_dir is None:
+        return False
+    from bookmaker import outputs
+
+    kept = outputs.find(cache_dir, fmt, key)
+    if kept is None:
+        return False
+    outputs.ensure_writable(out)
+    for message in kept.warnings:  # said again (once), and counted for --strict
+        if message not in said:
+            said.add(message)
+            LOGGER.warning(message)
+    written = outputs.restore(cache_dir, fmt, key, kept, out)
+    pages = f", {kept.pages} pages" if kept.pages is not None else ""
+    _say(f"wrote {written[0]} ({_size(written[0])}{pages}; unchanged)")
+    for extra in written[1:]:
+        _say(f"wrote {extra} ({_size(extra)}; unchanged)", level=1)
+    return True
 
 
 def _epubcheck_gate(fmt: str, temp: Path) -> None:

@@ -25,9 +25,7 @@ from bookmaker.model import (
     VolumeInfo,
     slugify,
 )
-from bookmaker.resources import resolve_inside
-
-MANIFEST_NAME = "volume.toml"
+from bookmaker.resources import MANIFEST_NAME, locate, resolve_inside  # noqa: F401 - API
 
 DocumentKind = Literal["text", "front", "back"]
 
@@ -129,20 +127,6 @@ class Manifest:
     def documents(self) -> list[DocumentSpec]:
         """Every document in reading order."""
         return [doc for part in self.parts for doc in part.documents]
-
-
-def locate(path: str | Path) -> Path:
-    """The manifest file for PATH, which may be a volume folder or its ``volume.toml``."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / MANIFEST_NAME
-    if not path.is_file():
-        if path.name == MANIFEST_NAME and path.parent.is_dir():
-            raise ManifestError(
-                f"no {MANIFEST_NAME} here; create one with 'bookmaker new NAME'", path
-            )
-        raise ManifestError("no such volume folder or manifest", path)
-    return path
 
 
 def load_manifest(path: str | Path, supported_suffixes: set[str] | None = None) -> Manifest:

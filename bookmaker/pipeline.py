@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bookmaker import __version__
-from bookmaker.builders import BuildOptions, BuildResult, builders
+from bookmaker.builders import BUILDER_MODULES, BuildOptions, BuildResult, builders
 from bookmaker.cache import Cache
 from bookmaker.errors import BookmakerError, BuildError, DocumentError, OutputError
 from bookmaker.log import LOGGER, warn
 from bookmaker.manifest import DocumentSpec, Manifest, load_manifest
 from bookmaker.model import Document, Part, Volume, slugify
+from bookmaker.outputs import ensure_writable, umask
 from bookmaker.readers import READERS, DocumentSource
 from bookmaker.resources import read_bytes
 
@@ -242,9 +243,9 @@ class BuildReport:
     pages: dict[str, int] = field(default_factory=dict)
 
 
-def available_formats() -> list[str]:
-    """Formats with an installed builder."""
-    return list(builders())
+def available_formats(wanted: list[str] | None = None) -> list[str]:
+    """Formats with an installed builder (of those ``wanted``, or all)."""
+    return list(builders(wanted))
 
 
 def build(
@@ -260,13 +261,13 @@ def build(
     output is then left untouched.
     """
     options = options or BuildOptions()
-    table = builders()
+    table = builders(formats)
     unknown = [name for name in formats if name not in table]
     if unknown:
-        known = ", ".join(table) or "none"
+        known = ", ".join(BUILDER_MODULES) or "none"
         raise BuildError(f"unknown or unavailable format '{unknown[0]}' (available: {known})")
     out = Path(out_dir)
-    _ensure_writable(out)
+    ensure_writable(out)
     report = BuildReport()
     for name in formats:
         module = table[name]
@@ -279,21 +280,12 @@ def build(
     return report
 
 
-def _ensure_writable(out: Path) -> None:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create output folder: {exc.strerror}", out) from None
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise OutputError("output folder is not writable; choose another with -o", out)
-
-
 def _build_atomically(module, volume: Volume, target: Path, options, check) -> BuildResult:
     """Build into a temporary file beside ``target``, check it, then rename it into place."""
     fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     temp = Path(temp_name)
-    os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are for sharing
+    os.chmod(temp, 0o666 & ~umask())  # mkstemp makes 0600; outputs are for sharing
     result: BuildResult | None = None
     try:
         result = module.build(volume, temp, options)
@@ -313,12 +305,6 @@ def _build_atomically(module, volume: Volume, target: Path, options, check) -> B
             for extra in result.extra_files:
                 if extra.name.startswith(temp.stem):
                     extra.unlink(missing_ok=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _final_name(extra: Path, temp: Path, target: Path) -> Path:

@@ -12,8 +12,24 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from bookmaker.errors import ManifestError
 
+MANIFEST_NAME = "volume.toml"
+
 MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
 """Refuse documents larger than this rather than exhaust memory."""
+
+
+def locate(path: str | Path) -> Path:
+    """The manifest file for PATH, which may be a volume folder or its ``volume.toml``."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / MANIFEST_NAME
+    if not path.is_file():
+        if path.name == MANIFEST_NAME and path.parent.is_dir():
+            raise ManifestError(
+                f"no {MANIFEST_NAME} here; create one with 'bookmaker new NAME'", path
+            )
+        raise ManifestError("no such volume folder or manifest", path)
+    return path
 
 
 def resolve_inside(root: Path, relative: str, manifest: Path, what: str = "document") -> Path:

@@ -44,12 +44,18 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def builders() -> dict[str, ModuleType]:
-    """The available builders by name, imported on demand (WeasyPrint is slow to import)."""
+BUILDER_MODULES = {"epub": "bookmaker.builders.epub", "pdf": "bookmaker.builders.pdf"}
+
+
+def builders(names: list[str] | None = None) -> dict[str, ModuleType]:
+    """The available builders by name (those in ``names``, or all), imported on demand:
+    WeasyPrint and ebooklib are slow to import, and an EPUB build needs no WeasyPrint."""
     import importlib
 
     found = {}
-    for name, module in (("epub", "bookmaker.builders.epub"), ("pdf", "bookmaker.builders.pdf")):
+    for name, module in BUILDER_MODULES.items():
+        if names is not None and name not in names:
+            continue
         try:
             found[name] = importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -22,7 +22,7 @@ from typing import Any
 from ebooklib import epub
 
 from bookmaker import __version__
-from bookmaker.builders import BuildOptions, BuildResult
+from bookmaker.builders import BuildOptions, BuildResult, epub_split
 from bookmaker.builders.epub_cover import CoverImage, cover_for
 from bookmaker.builders.epub_images import ImageStore
 from bookmaker.builders.epub_labels import format_date, labels_for
@@ -35,6 +35,7 @@ from bookmaker.builders.epub_metadata import (
     set_metadata,
     text_direction,
 )
+from bookmaker.builders.epub_split import cut_document, linker, links_for, piece_document
 from bookmaker.builders.epub_zip import repack
 from bookmaker.cache import Cache
 from bookmaker.errors import BuildError, OutputError
@@ -156,10 +157,39 @@ def matter_semantics(doc: Document) -> tuple[str | None, str | None]:
     return None, None
 
 
-def plan_book(volume: Volume) -> Plan:
-    """Lay the volume out as pages in reading order, with its contents and landmarks."""
+def _document_pages(doc: Document, level: int, body_type: str, taken: set[str],
+                    split_limit: int) -> list[Page]:
+    """The pages of one document: one, or several when it is too long for one file."""
+    stem = _file_stem(doc.id, taken)
+    section_type, role = matter_semantics(doc)
+    title = doc.title.strip() or doc.id
+    pieces = cut_document(doc, split_limit)
+    stems = [stem] + [_file_stem(f"{stem}_{piece.number}", taken) for piece in pieces[1:]]
+    links = links_for(doc, pieces, [f"{s}.xhtml" for s in stems]) if len(pieces) > 1 else None
+    pages = []
+    for piece, piece_stem in zip(pieces, stems, strict=True):
+        context = {
+            "doc": piece_document(doc, piece, links) if links else doc,
+            "level": level,
+            "section_type": section_type,
+            "section_role": role,
+            "piece": piece,
+            "link": linker(links, piece.number),
+        }
+        pages.append(Page(piece_stem, f"{TEXT_DIR}/{piece_stem}.xhtml", title, "document.xhtml",
+                          body_type, context, source=doc.source_path, content=True))
+    return pages
+
+
+def plan_book(volume: Volume, split_limit: int | None = None) -> Plan:
+    """Lay the volume out as pages in reading order, with its contents and landmarks.
+
+    A document longer than ``split_limit`` bytes (:data:`epub_split.SPLIT_LIMIT` by
+    default) spans several pages; only its first is in the contents.
+    """
     if not volume.documents:
         raise BuildError("the volume has no documents; list some in volume.toml")
+    limit = split_limit or epub_split.SPLIT_LIMIT
     labels = labels_for(volume.info.language)
     taken = {"cover", "titlepage", "imprint", "nav", "css", "ncx", "cover-img"}
     pages = [
@@ -173,25 +203,22 @@ def plan_book(volume: Volume) -> Plan:
     ]
     contents: list[NavEntry] = []
 
-    def doc_page(doc: Document, level: int, body_type: str) -> Page:
-        stem = _file_stem(doc.id, taken)
-        section_type, role = matter_semantics(doc)
-        context = {"doc": doc, "level": level, "section_type": section_type, "section_role": role}
-        title = doc.title.strip() or doc.id
-        return Page(stem, f"{TEXT_DIR}/{stem}.xhtml", title, "document.xhtml", body_type,
-                    context, source=doc.source_path, content=True)
+    def add_document(doc: Document, level: int, body_type: str, entries: list[NavEntry]) -> None:
+        doc_pages = _document_pages(doc, level, body_type, taken, limit)
+        pages.extend(doc_pages)
+        entries.append(NavEntry(doc_pages[0].title, doc_pages[0].file))
 
     front = [d for d in volume.documents if d.kind == "front"]
     back = [d for d in volume.documents if d.kind == "back"]
     for doc in front:
-        pages.append(doc_page(doc, 1, "frontmatter"))
-        contents.append(NavEntry(pages[-1].title, pages[-1].file))
+        add_document(doc, 1, "frontmatter", contents)
 
     body_start: str | None = None
     for part in volume.parts:
         texts = [d for d in part.documents if d.kind == "text"]
         if not texts:
             continue
+        first = len(pages)
         children = contents
         level = 1
         if part.title:
@@ -202,14 +229,12 @@ def plan_book(volume: Volume) -> Plan:
             children = entry.children
             level = 2
         for doc in texts:
-            pages.append(doc_page(doc, level, "bodymatter"))
-            children.append(NavEntry(pages[-1].title, pages[-1].file))
+            add_document(doc, level, "bodymatter", children)
         if body_start is None:
-            body_start = pages[-len(texts) - (1 if part.title else 0)].file
+            body_start = pages[first].file
 
     for doc in back:
-        pages.append(doc_page(doc, 1, "backmatter"))
-        contents.append(NavEntry(pages[-1].title, pages[-1].file))
+        add_document(doc, 1, "backmatter", contents)
 
     _number(contents)
     landmarks = [
@@ -392,12 +417,17 @@ def assemble(volume: Volume, plan: Plan, rendered: Rendered, cover: CoverImage,
     return buffer.getvalue()
 
 
-def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
-    """Write ``volume`` as an EPUB 3 book to ``target``."""
+def build(volume: Volume, target: Path, options: BuildOptions, *,
+          split_limit: int | None = None) -> BuildResult:
+    """Write ``volume`` as an EPUB 3 book to ``target``.
+
+    ``split_limit`` is the size in bytes past which a document is cut into several
+    files (:data:`epub_split.SPLIT_LIMIT` by default).
+    """
     when = build_date(volume)
     identifier = book_identifier(volume)
     cover = cover_for(volume, Cache(options.cache_dir, "epub"))
-    plan = plan_book(volume)
+    plan = plan_book(volume, split_limit)
     rendered = render_pages(volume, plan, cover, identifier, when)
     archive = assemble(volume, plan, rendered, cover, identifier, when)
     data = repack(archive, when)

@@ -99,6 +99,8 @@ def _read_all(manifest: Manifest, ids: dict[Path, str], cache: Cache, jobs: int,
         done += 1
         progress("read", done, total)
     jobs = jobs or os.cpu_count() or 1
+    for suffix in {spec.path.suffix.lower() for spec, _, _ in missing}:
+        _ = READERS[suffix].read  # import each reader needed once, before any fork
     if jobs > 1 and len(missing) >= PARALLEL_READ_MIN and "fork" in mp.get_all_start_methods():
         # fork: readers are pure Python and lxml, nothing that minds being forked,
         # and a forked worker needs no second import of everything.

@@ -146,5 +146,6 @@ def _draw(title: str, subtitle: str | None, series: str | None, series_number: f
         _wrapped(draw, 2130, ", ".join(authors), _font(96, 500), INK, width=26, gap=30)
 
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    # zlib's default level: optimize=True costs twice the time (0.26 s) for 2% fewer bytes.
+    image.save(buffer, format="PNG")
     return CoverImage(buffer.getvalue(), "image/png", "images/cover.png", WIDTH, HEIGHT, True)

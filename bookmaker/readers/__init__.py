@@ -10,6 +10,7 @@ Readers are registered explicitly in :data:`READERS`, keyed by file suffix.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -37,21 +38,25 @@ Reader = Callable[[bytes, DocumentSource], Document]
 
 @dataclass(frozen=True)
 class ReaderEntry:
-    """A registered reader and what it reads."""
+    """A registered reader and what it reads; its module is imported on first use."""
 
     name: str
-    read: Reader
+    module: str
+    """Module (in this package) whose ``read`` function is the reader."""
     description: str
 
-
-def _registry() -> dict[str, ReaderEntry]:
-    from bookmaker.readers import archive_html, archive_text, markdown
-
-    text = ReaderEntry("archive-text", archive_text.read, "archive plain-text transcription")
-    html = ReaderEntry("archive-html", archive_html.read, "archive HTML page")
-    md = ReaderEntry("markdown", markdown.read, "Markdown with YAML front matter")
-    return {".txt": text, ".htm": html, ".html": html, ".xhtml": html, ".md": md, ".markdown": md}
+    @property
+    def read(self) -> Reader:
+        # Imported when needed: a volume of plain text needs neither markdown-it nor nh3.
+        return importlib.import_module(f"bookmaker.readers.{self.module}").read
 
 
-READERS: dict[str, ReaderEntry] = _registry()
+_TEXT = ReaderEntry("archive-text", "archive_text", "archive plain-text transcription")
+_HTML = ReaderEntry("archive-html", "archive_html", "archive HTML page")
+_MARKDOWN = ReaderEntry("markdown", "markdown", "Markdown with YAML front matter")
+
+READERS: dict[str, ReaderEntry] = {
+    ".txt": _TEXT, ".htm": _HTML, ".html": _HTML, ".xhtml": _HTML,
+    ".md": _MARKDOWN, ".markdown": _MARKDOWN,
+}
 """Readers by lower-case file suffix."""

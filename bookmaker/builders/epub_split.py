@@ -143,13 +143,19 @@ def split_paragraph(block: Block, limit: int) -> list[Block]:
     blocks = []
     for index, group in enumerate(groups):
         piece = _open_piece(paragraph, index)
-        for atom in group:
+        # Runs of text are joined before they go into the tree: appending to an
+        # lxml .text one sentence at a time copies it each time (quadratic).
+        texts: list[str] = []
+        for atom in [*group, None]:
             if isinstance(atom, str):
-                if len(piece):
-                    piece[-1].tail = (piece[-1].tail or "") + atom
-                else:
-                    piece.text = (piece.text or "") + atom
+                texts.append(atom)
+                continue
+            if len(piece):
+                piece[-1].tail = "".join(texts)
             else:
+                piece.text = "".join(texts)
+            texts = []
+            if atom is not None:
                 piece.append(atom)
         blocks.append(Block("paragraph", etree.tostring(piece, encoding="unicode"),
                             _plain_text(piece)))

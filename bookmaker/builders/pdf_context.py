@@ -50,6 +50,8 @@ class PieceView:
     endnotes: list[NoteView]
     first: bool = False
     """True for the body's first element: its page restarts the folios at 1."""
+    continued: bool = False
+    """True for a long document's later chunks (:mod:`.pdf_chunks`): no title block."""
 
 
 @dataclass

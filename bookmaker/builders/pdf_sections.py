@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from bookmaker import __version__
-from bookmaker.builders import BuildOptions
+from bookmaker.builders import BuildOptions, pdf_chunks
 from bookmaker.builders.pdf_assemble import assemble
 from bookmaker.builders.pdf_context import BookContext, PartView, book_context
 from bookmaker.builders.pdf_fonts import font_face_css, make_static_font, plan_static_text_fonts
@@ -65,7 +65,7 @@ SECTION_CSS = """
   @bottom-center { content: none !important; }
 }
 .body-matter { string-set: booktitle attr(data-book-title); }
-"""
+""" + pdf_chunks.CHUNK_CSS
 
 OPENING, VERSO, RECTO, NONE = "opening", "verso", "recto", "none"
 
@@ -94,8 +94,8 @@ class Group:
 
     @property
     def document_ids(self) -> list[str]:
-        """Ids of the group's documents, in order."""
-        return [piece.id for part in self.parts for piece in part.documents]
+        """Ids of the group's documents, in order (a long document's chunks: their keys)."""
+        return [pdf_chunks.check_key(piece) for part in self.parts for piece in part.documents]
 
 
 @dataclass
@@ -203,7 +203,8 @@ def _build(renderer, volume, context, groups, cache, target, options, progress, 
 
 
 def make_groups(volume: Volume, context: BookContext, words: int | None = None) -> list[Group]:
-    """Cut the body into groups of about ``words`` words, at part pages and documents."""
+    """Cut the body into groups of about ``words`` words, at part pages and documents;
+    a very long document into chunks that are groups of their own (:mod:`.pdf_chunks`)."""
     words = words or GROUP_WORDS
     by_id = {doc.id: doc for doc in volume.documents}
     groups: list[Group] = []
@@ -221,13 +222,16 @@ def make_groups(volume: Volume, context: BookContext, words: int | None = None) 
             close()
         view = PartView(part.id, part.title, part.number, part.intro_html, [], part.first)
         current.append(view)
-        for piece in part.documents:
-            if count >= words:
-                close()
-                view = PartView(part.id, None, None, None, [], False)
-                current.append(view)
-            view.documents.append(piece)
-            count += by_id[piece.id].words + 50 * len(by_id[piece.id].notes)
+        for whole in part.documents:
+            doc = by_id[whole.id]
+            chunks = pdf_chunks.chunk_pieces(doc, whole, words)
+            for piece in chunks:
+                if count >= words or (len(chunks) > 1 and count):
+                    close()
+                    view = PartView(part.id, None, None, None, [], False)
+                    current.append(view)
+                view.documents.append(piece)
+                count += piece.words if len(chunks) > 1 else doc.words + 50 * len(doc.notes)
     close()
     return groups
 
@@ -288,9 +292,10 @@ def render_group(renderer, html: str, document_ids: list[str]) -> RenderedGroup:
 
     extra = CSS(string=SECTION_CSS, font_config=renderer.font_config)
     document = renderer.lay_out_html(html, [extra])
+    if pdf_chunks.continues(renderer.volume, document_ids):
+        document = pdf_chunks.even_pages(renderer, html, [extra], document)
     pages = pdf_checks.rendered_pages(document)
-    wanted = set(document_ids)
-    docs = [doc for doc in renderer.volume.documents if doc.id in wanted]
+    docs = pdf_chunks.check_documents(renderer.volume, document_ids)
     errors = [m for m in pdf_checks.check_complete(docs, pages) if m.severity == "error"]
     if errors:  # WeasyPrint can stop early without an error (#2798, #2100)
         raise BuildError("the PDF is incomplete: " + "; ".join(m.text for m in errors))
@@ -319,14 +324,8 @@ def render_group(renderer, html: str, document_ids: list[str]) -> RenderedGroup:
 
 def check_fonts(renderer, pdf: bytes) -> list[Message]:
     """The font checks of a whole book, on one group's PDF."""
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-        handle.write(pdf)
-        handle.flush()
-        face = renderer.face
-        return pdf_checks.check_fonts(Path(handle.name), face.postscript_prefix if face else None)
-
-
-
+    face = renderer.face
+    return pdf_checks.check_fonts(pdf, face.postscript_prefix if face else None)
 
 
 _WORKER: dict = {}

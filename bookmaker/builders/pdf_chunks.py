@@ -1,0 +1,295 @@
+"""A very long document cut into chunks, each rendered as a group of its own.
+
+Why. The sectioned book (:mod:`.pdf_sections`) renders groups of whole documents
+in parallel workers. A single document of 8 million words (50 MB of text, some
+35,000 pages) would be one group: one WeasyPrint render taking hours and tens of
+GB. So a document longer than :data:`CHUNK_GROUPS` groups' words is cut between
+blocks into chunks of about that many words, and each chunk is a group: workers
+render them in parallel, and a render's memory is bounded by the chunk's size.
+
+* The first chunk is the document as it opens (title block, contents entry,
+  outline entry, opening page). Each later chunk is a *continuation*: an
+  ``<article class="document continued">`` without title block, absent from the
+  contents and outline, whose pages are ordinary pages of the document: running
+  heads kept (:data:`CHUNK_CSS`), verso and recto folios, never an opening.
+* The closing date and the endnotes follow the last chunk. A link can only point
+  into its own render, so note calls and notes that land in different chunks are
+  not linked (the labels stay).
+* Every group opens on a recto, so a chunk followed by another must end on a
+  verso, or the book would have a blank page inside the document. A chunk that
+  lays out on an odd number of pages is laid out again with a page break before
+  the first block of its last page (:func:`even_pages`): the cut leaves one or two
+  part-empty pages, never a blank one. That re-layout costs half the chunks a
+  second layout; knowing the parity beforehand would need the previous chunk's
+  pages, which would make the renders sequential.
+* Each cut starts a new page, so the page before it is part-empty; the build
+  warns once per document.
+
+A paragraph of more than :data:`LONG_PARAGRAPH` bytes (a 5 MB transcription on a
+single line) is first cut between sentences into paragraphs of that size, the
+later ones unindented (:func:`.epub_split.split_paragraph`): WeasyPrint's line
+breaking is quadratic in a paragraph's length (200,000 characters in one
+paragraph take 7 s to lay out, in paragraphs 2 s; 5 MB would take hours).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+from html import escape
+
+from bookmaker.builders.epub_split import split_paragraph
+from bookmaker.builders.pdf_context import PieceView
+from bookmaker.log import LOGGER, warn
+from bookmaker.model import Block, Document, Volume
+
+CHUNK_GROUPS = 4
+"""A document of more than this many groups' words (24,000 words by default) is cut
+into chunks of about as many words: some 100 pages, laid out in seconds and a few
+dozen MB, with one part-empty page every 100 pages."""
+
+LONG_PARAGRAPH = 10_000
+"""Bytes of a paragraph beyond which it is set as several (about a page and a half each)."""
+
+CHUNK_CSS = """
+/* A long document's continuation chunks (pdf_chunks.py): ordinary pages of the
+   document, whose first page is also a render's first page (:first). */
+.document.continued { page: continued; }
+.chunk-start { string-set: doctitle attr(data-running); }
+@page continued:left { @top-center { content: string(booktitle); } }
+@page continued:right { @top-center { content: string(doctitle); } }
+.doc-body p.continued { text-indent: 0; }
+"""
+
+KEY_MARK = "#"
+"""Separates a document id from a chunk's unit range in a group's check keys (ids are slugs)."""
+
+_OPEN_TAG = re.compile(r"^\s*<[A-Za-z][\w-]*")
+_HREF = re.compile(r'\shref="#([^"]+)"')
+
+
+@dataclass
+class ChunkView(PieceView):
+    """A chunk of a long document: its units ``start``–``stop`` of ``total``."""
+
+    doc_id: str = ""
+    start: int = 0
+    stop: int = 0
+    words: int = 0
+    """Words of the chunk's units (and a share for the notes of the last), to fill groups."""
+
+    @property
+    def key(self) -> str:
+        """What :func:`check_documents` needs to check the chunk's render in a worker."""
+        return f"{self.doc_id}{KEY_MARK}{self.start}:{self.stop}"
+
+
+def chunk_limit(group_words: int) -> int:
+    """Words beyond which a document is cut into chunks."""
+    return CHUNK_GROUPS * group_words
+
+
+def needs_chunks(volume: Volume, group_words: int) -> bool:
+    """True when a body document of ``volume`` is long enough to be cut."""
+    limit = chunk_limit(group_words)
+    return any(doc.kind != "front" and doc.words > limit for doc in volume.documents)
+
+
+def check_key(piece: PieceView) -> str:
+    """The id by which a group's render checks ``piece``: its id, or a chunk's key."""
+    return piece.key if isinstance(piece, ChunkView) else piece.id
+
+
+# ------------------------------------------------------------------ cutting
+
+
+def body_units(doc: Document) -> list[Block]:
+    """The document's blocks, with each paragraph longer than LONG_PARAGRAPH bytes cut."""
+    units: list[Block] = []
+    for block in doc.blocks:
+        if block.kind == "paragraph" and len(block.html) > LONG_PARAGRAPH:
+            units.extend(split_paragraph(block, LONG_PARAGRAPH))
+        else:
+            units.append(block)
+    return units
+
+
+def cut_units(units: list[Block], limit: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` ranges of about equal words, none much over ``limit``.
+
+    A cut never falls right after a heading, which would end a page alone.
+    """
+    counts = [len(unit.text.split()) for unit in units]
+    total = sum(counts)
+    chunks = max(1, math.ceil(total / limit))
+    target = total / chunks
+    ranges, start, seen = [], 0, 0
+    for index, count in enumerate(counts):
+        due = seen >= target * (len(ranges) + 1)
+        if due and index > start and units[index - 1].kind != "heading":
+            ranges.append((start, index))
+            start = index
+        seen += count
+    ranges.append((start, len(units)))
+    return ranges
+
+
+def chunk_pieces(doc: Document, piece: PieceView, group_words: int) -> list[PieceView]:
+    """``piece`` as the chunks it prints in; ``[piece]`` for a document of ordinary length."""
+    limit = chunk_limit(group_words)
+    if doc.words <= limit:
+        return [piece]
+    units = body_units(doc)
+    ranges = cut_units(units, limit)
+    if len(ranges) < 2:
+        return [piece]
+    every = doc.words // len(ranges)
+    warn(f"'{doc.title}' is {doc.words} words long; its PDF starts a new page every "
+         f"{every} words or so (each part is rendered on its own)", doc.source_path)
+    homes = _note_homes(doc, units, ranges)
+    chunks: list[PieceView] = []
+    for number, (start, stop) in enumerate(ranges):
+        last = number == len(ranges) - 1
+        html = [_unlink(unit.html, homes, number) for unit in units[start:stop]]
+        if not last:  # even_pages() finds the blocks of its last page by these
+            html = [_OPEN_TAG.sub(lambda m, i=i: f'{m.group(0)} data-unit="{i}"', text, 1)
+                    for i, text in enumerate(html, start)]
+        if number:
+            running = escape(piece.running_title)
+            html.insert(0, f'<div class="chunk-start" data-running="{running}"></div>')
+        endnotes = [replace(note, back_ref=note.back_ref if homes.get(note.back_ref) == number
+                            else None) for note in piece.endnotes] if last else []
+        chunks.append(ChunkView(
+            **{**vars(piece), "body_html": "\n".join(html), "endnotes": endnotes,
+               "date_text": piece.date_text if last else None},
+            doc_id=doc.id, start=start, stop=stop,
+            words=sum(len(unit.text.split()) for unit in units[start:stop])
+            + (50 * len(doc.notes) if last else 0),
+        ))
+        if number:
+            chunk = chunks[-1]
+            chunk.id, chunk.continued, chunk.first = continuation_id(doc.id, start), True, False
+            chunk.kicker = chunk.occasion_html = chunk.source_html = None
+        else:
+            chunks[0].title_html = _unlink(piece.title_html, homes, 0)
+    return chunks
+
+
+def continuation_id(doc_id: str, start: int) -> str:
+    """The article id of the chunk starting at unit ``start`` (no slug holds '--')."""
+    return f"{doc_id}--{start}"
+
+
+def _note_homes(doc: Document, units: list[Block], ranges) -> dict[str, int]:
+    """The chunk number of every note (the last) and of every call of a note."""
+    last = len(ranges) - 1
+    homes = {note.id: last for note in doc.notes}
+    calls = {ref for note in doc.notes for ref in note.ref_ids}
+    for number, (start, stop) in enumerate(ranges):
+        for unit in units[start:stop]:
+            if "noteref" in unit.html:
+                for ref in re.findall(r'\sid="([^"]+)"', unit.html):
+                    if ref in calls:
+                        homes[ref] = number
+    return homes
+
+
+def _unlink(html: str, homes: dict[str, int], here: int) -> str:
+    """``html`` without the links to anchors of this document that another chunk holds."""
+    if 'href="#' not in html:
+        return html
+    return _HREF.sub(lambda m: m.group(0) if homes.get(m.group(1), here) == here else "", html)
+
+
+# ------------------------------------------------------------- in the render
+
+
+_UNITS: dict[int, tuple[Document, list[Block]]] = {}
+"""The last documents' units, so that a worker cuts a long document's paragraphs once."""
+
+
+def _units(doc: Document) -> list[Block]:
+    held = _UNITS.get(id(doc))
+    if held is None or held[0] is not doc:
+        if len(_UNITS) >= 4:
+            _UNITS.clear()
+        held = _UNITS[id(doc)] = (doc, body_units(doc))
+    return held[1]
+
+
+def check_documents(volume: Volume, keys: list[str]) -> list[Document]:
+    """The documents a group's render must hold whole, from :func:`check_key` keys.
+
+    A chunk stands as a document of its own units, under its article's id, with the
+    document's title if it is the first chunk (whose opening page must show it) and
+    no title otherwise.
+    """
+    by_id = {doc.id: doc for doc in volume.documents}
+    docs = []
+    for key in keys:
+        doc_id, mark, span = key.partition(KEY_MARK)
+        doc = by_id.get(doc_id)
+        if doc is None:
+            continue
+        if not mark:
+            docs.append(doc)
+            continue
+        start, stop = (int(x) for x in span.split(":"))
+        docs.append(replace(doc, id=continuation_id(doc_id, start) if start else doc_id,
+                            title=doc.title if start == 0 else "", title_html="",
+                            blocks=_units(doc)[start:stop], notes=[]))
+    return docs
+
+
+def continues(volume: Volume, keys: list[str]) -> bool:
+    """True when a group's last piece is a chunk with another chunk after it."""
+    if not keys or KEY_MARK not in keys[-1]:
+        return False
+    doc_id, _, span = keys[-1].partition(KEY_MARK)
+    doc = next((d for d in volume.documents if d.id == doc_id), None)
+    return doc is not None and int(span.split(":")[1]) < len(_units(doc))
+
+
+def even_pages(renderer, html: str, extra: list, document):
+    """``document`` (the laid-out chunk) with an even number of pages, so that the next
+    chunk goes on with a verso: laid out again, if need be, with a page break before
+    the first block of its last page. Returns the document to write."""
+    from weasyprint import CSS
+
+    pages = document.pages
+    if len(pages) % 2 == 0:
+        return document
+    on = [_units_on(page) for page in pages[-3:]]
+    on = [set(), set()][:3 - len(on)] + on  # the units on the last three pages
+    starts = sorted(on[2] - on[1])
+    if not starts:  # one block runs over the whole last page: break before it
+        starts = sorted(on[1] - on[0])
+    # Not before the chunk's first block: that would leave a page empty (or a title alone).
+    first = min(_units_on(pages[0]), default=None)
+    starts = [unit for unit in starts if unit != first]
+    if not starts:
+        LOGGER.info("PDF: a chunk of %d pages has no block to break before", len(pages))
+        return document
+    rule = f'.doc-body > [data-unit="{starts[0]}"] {{ break-before: page !important; }}'
+    again = renderer.lay_out_html(html, [*extra, CSS(string=rule,
+                                                     font_config=renderer.font_config)])
+    if len(again.pages) % 2:
+        LOGGER.info("PDF: a chunk still has %d pages after a page break", len(again.pages))
+        return document
+    return again
+
+
+def _units_on(page) -> set[int]:
+    """The ``data-unit`` numbers of the blocks on a laid-out page."""
+    found: set[int] = set()
+    stack = list(page._page_box.children)
+    while stack:
+        box = stack.pop()
+        element = getattr(box, "element", None)
+        unit = element.get("data-unit") if element is not None else None
+        if unit is not None:
+            found.add(int(unit))
+            continue
+        stack.extend(getattr(box, "children", ()))
+    return found

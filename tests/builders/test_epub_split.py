@@ -287,17 +287,27 @@ def test_notes_larger_than_the_limit_continue_over_files(tmp_path):
 
 @pytest.mark.slow
 def test_split_books_pass_epubcheck(tmp_path):
+    """Both notes placements, a cut paragraph, notes over several files, and the kitchen-sink
+    and sample volumes cut into files of a few hundred bytes (images, tables, title notes)."""
     from bookmaker.checks import epubcheck
+    from bookmaker.pipeline import load_volume
+    from tests.checks.test_epubcheck import SAMPLE, kitchen_sink_volume
 
     huge = long_document(20)
     huge.blocks[4] = Block("paragraph", "<p>" + escape(FILLER * 200) + "</p>", FILLER * 200)
-    many_notes = with_long_notes(long_document(10))
+    volumes = [
+        ("apart", volume_with(long_document(40)), LIMIT),
+        ("after", volume_with(long_document(38)), LIMIT),
+        ("huge", volume_with(huge), LIMIT),
+        ("many-notes", volume_with(with_long_notes(long_document(10))), LIMIT),
+        ("kitchen-sink", kitchen_sink_volume(tmp_path / "kitchen-sink"), 600),
+        ("sample", load_volume(SAMPLE), 1500),
+    ]
     books = []
-    for name, doc in (("apart", long_document(40)), ("after", long_document(38)),
-                      ("huge", huge), ("many-notes", many_notes)):
+    for name, volume, limit in volumes:
         books.append(tmp_path / f"{name}.epub")
-        book = build(volume_with(doc), books[-1])
-        assert len(doc_files(book)) > 2, name
+        book = build(volume, books[-1], limit)
+        assert len(book.spine()) > 4 + len(volume.documents) + 1, name
     results = epubcheck.run_epubcheck(books)
     assert {path.name: messages for path, messages in results.items()} == {
         path.name: [] for path in books}

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bookmaker.builders import BuildOptions, BuildResult
 from bookmaker.builders.pdf_context import BookContext, book_context, offprint_context
-from bookmaker.builders.pdf_fonts import warn_missing_characters
+from bookmaker.builders.pdf_fonts import find_face, warn_missing_characters
 from bookmaker.builders.pdf_render import (  # noqa: F401 - TRIMS and page_css are API
     TRIMS,
     Renderer,
@@ -46,15 +46,19 @@ VARIANTS = {"pdf/a-3b": "pdf/a-3b", "pdf/ua-1": "pdf/ua-1"}
 def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
     """Render ``volume`` to ``target``; with ``options.split`` also one PDF per document."""
     started = time.perf_counter()
-    renderer = Renderer.for_volume(volume, options.allow_remote)
-    face = renderer.face
+    face = find_face(volume.settings.pdf.font)
     if face is not None:
         warn_missing_characters(face, volume_text(volume))
     result = BuildResult(path=target)
 
+    def make_renderer() -> Renderer:
+        return Renderer.for_volume(volume, options.allow_remote, face, find=False)
+
     if use_sections(volume, options):  # fonts are checked group by group
-        result.pages, messages = build_sections(renderer, volume, target, options)
+        renderer, result.pages, messages = build_sections(make_renderer, face, volume, target,
+                                                          options)
     else:
+        renderer = make_renderer()
         result.pages, messages = build_whole(renderer, volume, target)
         messages += pdf_checks.check_fonts(target, face.postscript_prefix if face else None)
     report(messages, result)

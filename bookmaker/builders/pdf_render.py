@@ -56,9 +56,11 @@ class Renderer:
 
     @classmethod
     def for_volume(cls, volume: Volume, allow_remote: bool = False,
-                   face: BookFace | None = None) -> Renderer:
-        """The renderer of ``volume``; ``face`` replaces the face its settings name."""
-        face = face or find_face(volume.settings.pdf.font)
+                   face: BookFace | None = None, find: bool = True) -> Renderer:
+        """The renderer of ``volume``; ``face`` replaces the face its settings name
+        (``find=False``: the one given, even None, which was looked for already)."""
+        if face is None and find:
+            face = find_face(volume.settings.pdf.font)
         fetcher = make_fetcher(volume, face, allow_remote)
         font_config = _font_config()
         stylesheets = load_stylesheets(volume, volume.settings.pdf, face, fetcher, font_config)

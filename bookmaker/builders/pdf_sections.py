@@ -110,17 +110,21 @@ class RenderedGroup:
     warnings: list[str] = field(default_factory=list)
 
 
-def build_sections(renderer, volume: Volume, target: Path, options: BuildOptions):
-    """Render, assemble and write the book at ``target``; returns (pages, messages)."""
+def build_sections(make_renderer, face, volume: Volume, target: Path, options: BuildOptions):
+    """Render, assemble and write the book at ``target``; returns (renderer, pages, messages).
+
+    ``make_renderer()`` gives the renderer of ``volume`` with ``face``: it is called
+    only once the worker processes are starting, so that this process imports
+    WeasyPrint while they do (a second and a half on this machine).
+    """
     progress = options.progress or (lambda stage, done, total: None)
     started = time.perf_counter()
-    context = book_context(volume, renderer.face)
+    context = book_context(volume, face)
     cache = Cache(options.cache_dir, "pdf")
     groups = make_groups(volume, context)
     for group in groups:
         group.html = group_html(volume, context, group)
     with tempfile.TemporaryDirectory(prefix="bookmaker-fonts-") as scratch, ExitStack() as stack:
-        face = renderer.face
         if face is not None:
             text = volume_text(volume) + "".join(group.html for group in groups)
             folder = cache.folder / "fonts" if cache.folder is not None else Path(scratch)
@@ -128,7 +132,6 @@ def build_sections(renderer, volume: Volume, target: Path, options: BuildOptions
         env_key = environment_key(volume, face)
         for group in groups:
             group.key = _digest(env_key, group.html)
-        fonts_missing = face is not None and not all(p.is_file() for p in face.static.values())
         work = [group for group in groups if not _cached(cache, group.key)]
         jobs = min(options.jobs or os.cpu_count() or 1, max(len(work), 1))
         pool = None
@@ -137,24 +140,32 @@ def build_sections(renderer, volume: Volume, target: Path, options: BuildOptions
             pool = stack.enter_context(ProcessPoolExecutor(
                 jobs, mp_context=multiprocessing.get_context("spawn"),
                 initializer=_worker_start, initargs=(volume, options.allow_remote)))
-        if fonts_missing:
-            make_fonts(face, pool)
+        fonts = start_fonts(face, pool, jobs)  # the workers start with them
+        renderer = make_renderer()
+        for future in fonts:
+            future.result()
         if face is not None:
             renderer = Renderer.with_face(renderer, face)
-        return _build(renderer, volume, context, groups, cache, target, options, progress,
-                      started, env_key, pool)
+        pages, messages = _build(renderer, volume, context, groups, cache, target, options,
+                                 progress, started, env_key, pool)
+        return renderer, pages, messages
 
 
-def make_fonts(face, pool) -> None:
-    """Make the face's missing static instances, one per worker when there is a pool."""
+def start_fonts(face, pool, jobs: int) -> list:
+    """Make the face's missing static instances: in the workers, one each, when there is a
+    pool (the futures are returned), else here and now."""
+    if face is None:
+        return []
     tasks = [(face.files[style], path, face.characters)
              for style, path in sorted(face.static.items()) if not path.is_file()]
     if pool is None:
         for task in tasks:
             make_static_font(*task)
-    else:
-        for future in [pool.submit(make_static_font, *task) for task in tasks]:
-            future.result()
+        return []
+    futures = [pool.submit(make_static_font, *task) for task in tasks]
+    if not futures:  # nothing to make: start the workers all the same
+        futures = [pool.submit(_worker_ready) for _ in range(jobs)]
+    return futures
 
 
 def _build(renderer, volume, context, groups, cache, target, options, progress, started,
@@ -249,11 +260,11 @@ def _group_context(context: BookContext, group: Group):
 
 def environment_key(volume: Volume, face) -> str:
     """Everything besides a group's HTML that changes its rendering."""
-    import weasyprint
+    from importlib.metadata import version  # not importing WeasyPrint: see build_sections
 
     settings = volume.settings.pdf
     print_css = find_style_file("print.css", Path(volume.root), settings.style)
-    sources = [__version__, weasyprint.__version__, SECTION_CSS, print_css.read_text("utf-8"),
+    sources = [__version__, version("weasyprint"), SECTION_CSS, print_css.read_text("utf-8"),
                font_face_css(face), page_css(settings), str(volume.root)]
     if face is not None:
         for path in sorted(face.files.values()):
@@ -347,6 +358,10 @@ def _worker_start(volume: Volume, allow_remote: bool) -> None:
     # Drop WeasyPrint's objects before the interpreter tears its modules down, or
     # FontConfiguration.__del__ complains at exit.
     atexit.register(_WORKER.clear)
+
+
+def _worker_ready() -> None:
+    """A task that only makes the pool start a worker (the initializer does the work)."""
 
 
 def _worker_render(html: str, document_ids: list[str], face) -> RenderedGroup:

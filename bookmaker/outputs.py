@@ -136,6 +136,8 @@ def restore(cache_dir: Path, fmt: str, key: str, kept: Kept, out_dir: Path) -> l
             shutil.copyfile(entry / name, temp)
             os.chmod(temp, 0o666 & ~umask())
             os.replace(temp, target)
+        except OSError as exc:
+            raise OutputError(f"cannot write output: {exc.strerror or exc}", target) from None
         finally:
             Path(temp).unlink(missing_ok=True)
         written.append(target)

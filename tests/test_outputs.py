@@ -36,7 +36,7 @@ def leftovers(folder: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def good_output(tmp_path_factory):
     out = tmp_path_factory.mktemp("good")
-    result = cli("build", SAMPLE, "-o", out)
+    result = cli("build", SAMPLE, "-o", out, "--no-cache")
     assert result.returncode == 0, result.stderr
     return out
 
@@ -57,7 +57,30 @@ def test_full_disk_leaves_the_old_output(good_output, tmp_path, monkeypatch, cap
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(epub, "build", full_disk)
-    code = main(["build", str(SAMPLE), "-f", "epub", "-o", str(out)])
+    code = main(["build", str(SAMPLE), "-f", "epub", "-o", str(out), "--no-cache"])
+    err = capsys.readouterr().err
+    assert code == 7
+    assert err.strip().splitlines()[-1] == (
+        f"error: {out / (SLUG + '.epub')}: cannot write output: No space left on device"
+    )
+    assert (out / f"{SLUG}.epub").read_bytes() == before
+    assert leftovers(out) == []
+
+
+def test_full_disk_while_copying_a_kept_output(good_output, tmp_path, monkeypatch, capsys):
+    out = fresh_copy(good_output, tmp_path)
+    before = (out / f"{SLUG}.epub").read_bytes()
+    cache = tmp_path / "cache"
+    assert main(["build", str(SAMPLE), "-f", "epub", "-o", str(tmp_path / "x"),
+                 "--cache-dir", str(cache)]) == 0
+    from bookmaker import outputs
+
+    def full_disk(source, target):
+        Path(target).write_bytes(b"PK half a book")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(outputs.shutil, "copyfile", full_disk)
+    code = main(["build", str(SAMPLE), "-f", "epub", "-o", str(out), "--cache-dir", str(cache)])
     err = capsys.readouterr().err
     assert code == 7
     assert err.strip().splitlines()[-1] == (
@@ -77,7 +100,7 @@ def test_failed_check_leaves_the_old_output(good_output, tmp_path, monkeypatch, 
         return {p: [Message("RSC-005", "ERROR", "OEBPS/x.xhtml", 3, "invented")] for p in paths}
 
     monkeypatch.setattr(epubcheck, "run_epubcheck", one_error)
-    code = main(["build", str(SAMPLE), "-f", "epub", "--check", "-o", str(out)])
+    code = main(["build", str(SAMPLE), "-f", "epub", "--check", "-o", str(out), "--no-cache"])
     err = capsys.readouterr().err
     assert code == 5
     assert "EPUBCheck reported 1 message(s); output not written" in err.splitlines()[-1]
@@ -98,7 +121,8 @@ def test_interrupted_build_leaves_the_old_output(good_output, tmp_path):
     out = fresh_copy(good_output, tmp_path)
     before = (out / f"{SLUG}.pdf").read_bytes()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bookmaker", "build", str(SAMPLE), "-f", "pdf", "-o", str(out)],
+        [sys.executable, "-m", "bookmaker", "build", str(SAMPLE), "-f", "pdf", "-o", str(out),
+         "--no-cache"],  # a build, not a copy of the kept output
         stderr=subprocess.PIPE, text=True,
     )
     # Wait until the temporary output exists, i.e. the PDF builder is at work.
@@ -121,7 +145,9 @@ def test_interrupted_build_leaves_the_old_output(good_output, tmp_path):
 def test_two_builds_at_once_into_one_folder(tmp_path):
     out = tmp_path / "out"
     env = dict(os.environ)
-    command = [sys.executable, "-m", "bookmaker", "build", str(SAMPLE), "-o", str(out)]
+    # One empty cache shared by both: both build, and both write to it.
+    command = [sys.executable, "-m", "bookmaker", "build", str(SAMPLE), "-o", str(out),
+               "--cache-dir", str(tmp_path / "cache")]
     first = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
     second = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
     assert first.wait(timeout=300) == 0, first.stderr.read()

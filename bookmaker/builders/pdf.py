@@ -51,14 +51,10 @@ def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
         warn_missing_characters(face, volume_text(volume))
     result = BuildResult(path=target)
 
-    def make_renderer() -> Renderer:
-        return Renderer.for_volume(volume, options.allow_remote, face, find=False)
-
     if use_sections(volume, options):  # fonts are checked group by group
-        renderer, result.pages, messages = build_sections(make_renderer, face, volume, target,
-                                                          options)
+        renderer, result.pages, messages = build_sections(face, volume, target, options)
     else:
-        renderer = make_renderer()
+        renderer = Renderer.for_volume(volume, options.allow_remote, face, find=False)
         result.pages, messages = build_whole(renderer, volume, target)
         messages += pdf_checks.check_fonts(target, face.postscript_prefix if face else None)
     report(messages, result)

@@ -66,16 +66,6 @@ class Renderer:
         stylesheets = load_stylesheets(volume, volume.settings.pdf, face, fetcher, font_config)
         return cls(volume, face, fetcher, font_config, stylesheets)
 
-    @classmethod
-    def with_face(cls, renderer: Renderer, face: BookFace) -> Renderer:
-        """``renderer`` with another face (and its folders allowed), stylesheets reloaded."""
-        volume = renderer.volume
-        fetcher = renderer.fetcher
-        fetcher.roots += [folder.resolve() for folder in face.folders]
-        font_config = _font_config()
-        stylesheets = load_stylesheets(volume, volume.settings.pdf, face, fetcher, font_config)
-        return cls(volume, face, fetcher, font_config, stylesheets)
-
     def lay_out(self, template: str, context: BookContext):
         """Lay out a template of the volume with its context."""
         return self.lay_out_html(render_html(self.volume, template, context))

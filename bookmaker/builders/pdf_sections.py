@@ -110,12 +110,12 @@ class RenderedGroup:
     warnings: list[str] = field(default_factory=list)
 
 
-def build_sections(make_renderer, face, volume: Volume, target: Path, options: BuildOptions):
+def build_sections(face, volume: Volume, target: Path, options: BuildOptions):
     """Render, assemble and write the book at ``target``; returns (renderer, pages, messages).
 
-    ``make_renderer()`` gives the renderer of ``volume`` with ``face``: it is called
-    only once the worker processes are starting, so that this process imports
-    WeasyPrint while they do (a second and a half on this machine).
+    The worker processes are started before this process imports WeasyPrint, so
+    that both import at once (a second and a half on this machine), and this
+    process's renderer is made once, with the static fonts.
     """
     progress = options.progress or (lambda stage, done, total: None)
     started = time.perf_counter()
@@ -141,11 +141,11 @@ def build_sections(make_renderer, face, volume: Volume, target: Path, options: B
                 jobs, mp_context=multiprocessing.get_context("spawn"),
                 initializer=_worker_start, initargs=(volume, options.allow_remote)))
         fonts = start_fonts(face, pool, jobs)  # the workers start with them
-        renderer = make_renderer()
+        import weasyprint  # noqa: F401 - meanwhile
+
         for future in fonts:
             future.result()
-        if face is not None:
-            renderer = Renderer.with_face(renderer, face)
+        renderer = Renderer.for_volume(volume, options.allow_remote, face, find=False)
         pages, messages = _build(renderer, volume, context, groups, cache, target, options,
                                  progress, started, env_key, pool)
         return renderer, pages, messages

@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import posixpath
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from ebooklib import epub
 
 from bookmaker import __version__
 from bookmaker.builders import BuildOptions, BuildResult, epub_split
-from bookmaker.builders.epub_cover import CoverImage, cover_for
+from bookmaker.builders.epub_cover import CoverImage, cover_file_name, cover_for
 from bookmaker.builders.epub_images import ImageStore
 from bookmaker.builders.epub_labels import format_date, labels_for
 from bookmaker.builders.epub_markup import MarkupError, finish_page, finish_xml
@@ -304,7 +305,7 @@ class Rendered:
     """What finishing the pages had to drop, as logged."""
 
 
-def render_pages(volume: Volume, plan: Plan, cover: CoverImage, identifier: str,
+def render_pages(volume: Volume, plan: Plan, cover_file: str, identifier: str,
                  when: dt.datetime) -> Rendered:
     """Every page of ``plan`` rendered and finished."""
     env = make_environment("epub", Path(volume.root), volume.settings.epub.style)
@@ -346,7 +347,7 @@ def render_pages(volume: Volume, plan: Plan, cover: CoverImage, identifier: str,
             **page.context,
             "page": page,
             "css_href": posixpath.relpath(CSS_FILE, base),
-            "cover_href": posixpath.relpath(cover.file_name, base),
+            "cover_href": posixpath.relpath(cover_file, base),
         }
         if "nav" in page.properties:
             context["entries"] = _with_hrefs(plan.contents, page.file)
@@ -426,9 +427,12 @@ def build(volume: Volume, target: Path, options: BuildOptions, *,
     """
     when = build_date(volume)
     identifier = book_identifier(volume)
-    cover = cover_for(volume, Cache(options.cache_dir, "epub"))
-    plan = plan_book(volume, split_limit)
-    rendered = render_pages(volume, plan, cover, identifier, when)
+    with ThreadPoolExecutor(1) as drawing:
+        # A drawn cover is compressed while the pages render: zlib lets go of the GIL.
+        cover_job = drawing.submit(cover_for, volume, Cache(options.cache_dir, "epub"))
+        plan = plan_book(volume, split_limit)
+        rendered = render_pages(volume, plan, cover_file_name(volume), identifier, when)
+        cover = cover_job.result()
     archive = assemble(volume, plan, rendered, cover, identifier, when)
     data = repack(archive, when)
     try:

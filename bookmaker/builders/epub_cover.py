@@ -23,6 +23,7 @@ from bookmaker.errors import BuildError
 from bookmaker.model import Volume, VolumeInfo
 
 WIDTH, HEIGHT = 1600, 2560
+DRAWN_FILE_NAME = "images/cover.png"
 PAPER = (244, 239, 228)
 INK = (34, 30, 28)
 ACCENT = (139, 26, 26)
@@ -58,10 +59,17 @@ def cover_for(volume: Volume, cache: Cache | None = None) -> CoverImage:
                                info.series_number, info.authors)).encode()).hexdigest()[:24]
     data = cache.get(f"cover-{key}.png")
     if data is not None:
-        return CoverImage(data, "image/png", "images/cover.png", WIDTH, HEIGHT, True)
+        return CoverImage(data, "image/png", DRAWN_FILE_NAME, WIDTH, HEIGHT, True)
     cover = draw_cover(info)
     cache.put(f"cover-{key}.png", cover.data)
     return cover
+
+
+def cover_file_name(volume: Volume) -> str:
+    """The cover's name inside the book, known before it is drawn or read."""
+    if not volume.info.cover:
+        return DRAWN_FILE_NAME
+    return load_cover(Path(volume.root), volume.info.cover).file_name
 
 
 def load_cover(root: Path, relative: str) -> CoverImage:
@@ -148,4 +156,4 @@ def _draw(title: str, subtitle: str | None, series: str | None, series_number: f
     buffer = io.BytesIO()
     # zlib's default level: optimize=True costs twice the time (0.26 s) for 2% fewer bytes.
     image.save(buffer, format="PNG")
-    return CoverImage(buffer.getvalue(), "image/png", "images/cover.png", WIDTH, HEIGHT, True)
+    return CoverImage(buffer.getvalue(), "image/png", DRAWN_FILE_NAME, WIDTH, HEIGHT, True)

@@ -113,15 +113,16 @@ def _read_all(manifest: Manifest, ids: dict[Path, str], cache: Cache, jobs: int,
                 for message in document.warnings:
                     warn(message, spec.rel_path)
                 found[spec.path] = document
+                # Cached as they come, while the workers read on.
+                cache.put(keys[spec.path], pickle.dumps(document, pickle.HIGHEST_PROTOCOL))
                 done += 1
                 progress("read", done, total)
     else:
         for spec, source, data in missing:
             found[spec.path] = read_document(spec, source, data)
+            cache.put(keys[spec.path], pickle.dumps(found[spec.path], pickle.HIGHEST_PROTOCOL))
             done += 1
             progress("read", done, total)
-    for spec, _, _ in missing:
-        cache.put(keys[spec.path], pickle.dumps(found[spec.path], pickle.HIGHEST_PROTOCOL))
     return found
 
 

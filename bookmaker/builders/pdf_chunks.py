@@ -24,6 +24,10 @@ render them in parallel, and a render's memory is bounded by the chunk's size.
   pages, which would make the renders sequential.
 * Each cut starts a new page, so the page before it is part-empty; the build
   warns once per document.
+* Where to cut is decided by the blocks' own text (content-defined, as backup
+  tools cut files), and chunks are named by their first block: an edit changes
+  the chunk it falls in (and at most the next), so a warm build re-renders a few
+  hundred pages, not the whole document.
 
 A paragraph of more than :data:`LONG_PARAGRAPH` bytes (a 5 MB transcription on a
 single line) is first cut between sentences into paragraphs of that size, the
@@ -34,8 +38,8 @@ paragraph take 7 s to lay out, in paragraphs 2 s; 5 MB would take hours).
 
 from __future__ import annotations
 
-import math
 import re
+import zlib
 from dataclasses import dataclass, replace
 from html import escape
 
@@ -63,7 +67,8 @@ CHUNK_CSS = """
 """
 
 KEY_MARK = "#"
-"""Separates a document id from a chunk's unit range in a group's check keys (ids are slugs)."""
+"""Separates a chunk's article id, its document's id and its unit range in a group's
+check keys (no id holds it)."""
 
 _OPEN_TAG = re.compile(r"^\s*<[A-Za-z][\w-]*")
 _HREF = re.compile(r'\shref="#([^"]+)"')
@@ -71,7 +76,7 @@ _HREF = re.compile(r'\shref="#([^"]+)"')
 
 @dataclass
 class ChunkView(PieceView):
-    """A chunk of a long document: its units ``start``–``stop`` of ``total``."""
+    """A chunk of a long document: its units ``start`` to ``stop``."""
 
     doc_id: str = ""
     start: int = 0
@@ -82,7 +87,7 @@ class ChunkView(PieceView):
     @property
     def key(self) -> str:
         """What :func:`check_documents` needs to check the chunk's render in a worker."""
-        return f"{self.doc_id}{KEY_MARK}{self.start}:{self.stop}"
+        return KEY_MARK.join([self.id, self.doc_id, f"{self.start}:{self.stop}"])
 
 
 def chunk_limit(group_words: int) -> int:
@@ -116,21 +121,22 @@ def body_units(doc: Document) -> list[Block]:
 
 
 def cut_units(units: list[Block], limit: int) -> list[tuple[int, int]]:
-    """``(start, stop)`` ranges of about equal words, none much over ``limit``.
+    """``(start, stop)`` ranges of ``limit`` words on average, from half to twice that.
 
-    A cut never falls right after a heading, which would end a page alone.
+    Past half the limit, a block ends a chunk with a chance proportional to its
+    words, the dice being a hash of its markup: the same text is always cut the
+    same way, whatever comes before it. Never right after a heading, which would
+    end a page alone.
     """
-    counts = [len(unit.text.split()) for unit in units]
-    total = sum(counts)
-    chunks = max(1, math.ceil(total / limit))
-    target = total / chunks
-    ranges, start, seen = [], 0, 0
-    for index, count in enumerate(counts):
-        due = seen >= target * (len(ranges) + 1)
-        if due and index > start and units[index - 1].kind != "heading":
-            ranges.append((start, index))
-            start = index
-        seen += count
+    low, high = max(limit // 2, 1), 2 * limit
+    ranges, start, size = [], 0, 0
+    for index, unit in enumerate(units[:-1]):
+        words = len(unit.text.split())
+        size += words
+        roll = zlib.crc32(unit.html.encode("utf-8", "surrogatepass")) / 2**32
+        if unit.kind != "heading" and (size >= high or (size >= low and roll < words / low)):
+            ranges.append((start, index + 1))
+            start, size = index + 1, 0
     ranges.append((start, len(units)))
     return ranges
 
@@ -148,13 +154,14 @@ def chunk_pieces(doc: Document, piece: PieceView, group_words: int) -> list[Piec
     warn(f"'{doc.title}' is {doc.words} words long; its PDF starts a new page every "
          f"{every} words or so (each part is rendered on its own)", doc.source_path)
     homes = _note_homes(doc, units, ranges)
+    names = continuation_ids(doc.id, units, ranges)
     chunks: list[PieceView] = []
     for number, (start, stop) in enumerate(ranges):
         last = number == len(ranges) - 1
         html = [_unlink(unit.html, homes, number) for unit in units[start:stop]]
         if not last:  # even_pages() finds the blocks of its last page by these
             html = [_OPEN_TAG.sub(lambda m, i=i: f'{m.group(0)} data-unit="{i}"', text, 1)
-                    for i, text in enumerate(html, start)]
+                    for i, text in enumerate(html)]
         if number:
             running = escape(piece.running_title)
             html.insert(0, f'<div class="chunk-start" data-running="{running}"></div>')
@@ -169,16 +176,21 @@ def chunk_pieces(doc: Document, piece: PieceView, group_words: int) -> list[Piec
         ))
         if number:
             chunk = chunks[-1]
-            chunk.id, chunk.continued, chunk.first = continuation_id(doc.id, start), True, False
+            chunk.id, chunk.continued, chunk.first = names[number], True, False
             chunk.kicker = chunk.occasion_html = chunk.source_html = None
         else:
             chunks[0].title_html = _unlink(piece.title_html, homes, 0)
     return chunks
 
 
-def continuation_id(doc_id: str, start: int) -> str:
-    """The article id of the chunk starting at unit ``start`` (no slug holds '--')."""
-    return f"{doc_id}--{start}"
+def continuation_ids(doc_id: str, units: list[Block], ranges) -> list[str]:
+    """Article ids of the chunks: the document's id for the first, then the id and a
+    hash of the chunk's first block (no slug holds '--'), numbered if that repeats."""
+    names = [doc_id]
+    for start, _ in ranges[1:]:
+        name = f"{doc_id}--{zlib.crc32(units[start].html.encode('utf-8', 'surrogatepass')):08x}"
+        names.append(name if name not in names else f"{name}-{len(names)}")
+    return names
 
 
 def _note_homes(doc: Document, units: list[Block], ranges) -> dict[str, int]:
@@ -228,17 +240,17 @@ def check_documents(volume: Volume, keys: list[str]) -> list[Document]:
     by_id = {doc.id: doc for doc in volume.documents}
     docs = []
     for key in keys:
-        doc_id, mark, span = key.partition(KEY_MARK)
+        if KEY_MARK not in key:
+            if key in by_id:
+                docs.append(by_id[key])
+            continue
+        piece_id, doc_id, span = key.split(KEY_MARK)
         doc = by_id.get(doc_id)
         if doc is None:
             continue
-        if not mark:
-            docs.append(doc)
-            continue
         start, stop = (int(x) for x in span.split(":"))
-        docs.append(replace(doc, id=continuation_id(doc_id, start) if start else doc_id,
-                            title=doc.title if start == 0 else "", title_html="",
-                            blocks=_units(doc)[start:stop], notes=[]))
+        docs.append(replace(doc, id=piece_id, title=doc.title if start == 0 else "",
+                            title_html="", blocks=_units(doc)[start:stop], notes=[]))
     return docs
 
 
@@ -246,7 +258,7 @@ def continues(volume: Volume, keys: list[str]) -> bool:
     """True when a group's last piece is a chunk with another chunk after it."""
     if not keys or KEY_MARK not in keys[-1]:
         return False
-    doc_id, _, span = keys[-1].partition(KEY_MARK)
+    _, doc_id, span = keys[-1].split(KEY_MARK)
     doc = next((d for d in volume.documents if d.id == doc_id), None)
     return doc is not None and int(span.split(":")[1]) < len(_units(doc))
 

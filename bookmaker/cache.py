@@ -48,3 +48,16 @@ class Cache:
             os.replace(temp, self.folder / name)
         except OSError as exc:
             LOGGER.info("cache not written (%s): %s", name, exc)
+
+
+def user_cache_folder(name: str) -> Path | None:
+    """``~/.cache/bookmaker/<name>`` (or under ``XDG_CACHE_HOME``), made if need be; None
+    when it cannot be written. For what derives from the installation alone (compiled
+    templates, font instances), never from a volume: that goes in the build cache."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "bookmaker" / name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK) else None

@@ -14,7 +14,6 @@ Autoescaping is on and undefined names are errors.
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 
 import jinja2
@@ -71,13 +70,10 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates kept per user, as Python keeps ``.pyc`` files: compiling a
     book's templates costs a tenth of a second on every run. Entries are checked
     against the template's source, so an edited template is compiled again."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "bookmaker" / "jinja"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder)) if os.access(folder, os.W_OK) else None
+    from bookmaker.cache import user_cache_folder
+
+    folder = user_cache_folder("jinja")
+    return jinja2.FileSystemBytecodeCache(str(folder)) if folder is not None else None
 
 
 def find_style_file(filename: str, volume_root: Path | None = None, style: str = "default") -> Path:

@@ -31,9 +31,7 @@ class BookFace:
     files: dict[str, Path]
     """Font file by style ('normal', 'italic')."""
     static: dict[str, Path] = field(default_factory=dict)
-    """Static regular-weight instances by style (see :func:`plan_static_text_fonts`)."""
-    characters: str = ""
-    """The characters the static instances cover."""
+    """Static regular-weight instances by style (see :func:`plan_static_fonts`)."""
 
     @property
     def folders(self) -> list[Path]:
@@ -116,58 +114,35 @@ def warn_missing_characters(face: BookFace, text: str) -> list[str]:
     return missing
 
 
-TEXT_FEATURES = ["kern", "liga", "clig", "calt", "ccmp", "locl", "mark", "mkmk",
-                 "smcp", "c2sc", "onum", "lnum", "pnum", "tnum", "frac", "sups", "subs"]
-"""OpenType features the print style can ask for; the static fonts keep their glyphs."""
-
-BASE_CHARACTERS = (
-    "".join(chr(code) for code in range(0x20, 0x7F))
-    + "".join(chr(code) for code in range(0xA0, 0x100))
-    + "\u2010\u2011\u2012\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u2009\u202f\u00ad"
-)
-"""Characters every book may print (templates, folios, punctuation) besides its own text."""
-
-
-def plan_static_text_fonts(face: BookFace, text: str, folder: Path) -> BookFace:
-    """``face`` with static regular-weight instances covering ``text``, named in ``folder``.
+def plan_static_fonts(face: BookFace, folder: Path) -> BookFace:
+    """``face`` with static regular-weight instances, named in ``folder``.
 
     Why: WeasyPrint turns a variable font into a static one each time it writes a
     PDF, which costs about half a second per face; the sectioned book writes one
-    PDF per group, so it is given static instances made once (subset to the book's
-    characters first, which makes instancing faster) and kept in the build cache.
-    Other weights (bold) keep the variable font. The files are named by a hash of
-    what makes them; :func:`make_static_font` makes those that do not exist yet.
+    PDF per group, so it is given static instances instead. They derive from the
+    installed font file alone, so they are made once per machine (whole fonts:
+    WeasyPrint subsets what it embeds) and kept in the user's cache, as fontconfig
+    keeps its own; other weights (bold) keep the variable font. The files are named
+    by a hash of what makes them; :func:`make_static_font` makes those missing.
     """
     from fontTools import version
 
-    characters = "".join(sorted(set(text) | set(BASE_CHARACTERS)))
     static: dict[str, Path] = {}
     for style, source in sorted(face.files.items()):
         stat = source.stat()
         key = hashlib.sha256(
-            f"{source}:{stat.st_size}:{stat.st_mtime_ns}:{version}:{TEXT_FEATURES}:"
-            f"{characters}".encode("utf-8", "surrogatepass")
+            f"{source}:{stat.st_size}:{stat.st_mtime_ns}:{version}".encode()
         ).hexdigest()[:24]
         static[style] = folder / f"{face.slug}-{style}-400-{key}.ttf"
-    return replace(face, static=static, characters=characters)
+    return replace(face, static=static)
 
 
-def make_static_font(source: Path, target: Path, characters: str) -> Path:
-    """Subset the variable font ``source`` to ``characters`` and pin it at weight 400."""
-    from fontTools import subset
+def make_static_font(source: Path, target: Path) -> Path:
+    """Pin the variable font ``source`` at weight 400 and save it at ``target``."""
     from fontTools.ttLib import TTFont
     from fontTools.varLib import instancer
 
     font = TTFont(source)
-    options = subset.Options()
-    options.layout_features = TEXT_FEATURES
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.notdef_outline = True
-    options.hinting = False
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=[ord(char) for char in characters])
-    subsetter.subset(font)
     if "fvar" in font:
         font = instancer.instantiateVariableFont(font, {"wght": 400}, static=True)
     target.parent.mkdir(parents=True, exist_ok=True)

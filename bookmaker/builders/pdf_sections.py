@@ -42,9 +42,9 @@ from bookmaker import __version__
 from bookmaker.builders import BuildOptions, pdf_chunks
 from bookmaker.builders.pdf_assemble import assemble
 from bookmaker.builders.pdf_context import BookContext, PartView, book_context
-from bookmaker.builders.pdf_fonts import font_face_css, make_static_font, plan_static_text_fonts
-from bookmaker.builders.pdf_render import Renderer, page_css, render_html, volume_text
-from bookmaker.cache import Cache
+from bookmaker.builders.pdf_fonts import font_face_css, make_static_font, plan_static_fonts
+from bookmaker.builders.pdf_render import Renderer, page_css, render_html
+from bookmaker.cache import Cache, user_cache_folder
 from bookmaker.checks import pdf as pdf_checks
 from bookmaker.checks.messages import Message
 from bookmaker.errors import BuildError
@@ -126,9 +126,8 @@ def build_sections(face, volume: Volume, target: Path, options: BuildOptions):
         group.html = group_html(volume, context, group)
     with tempfile.TemporaryDirectory(prefix="bookmaker-fonts-") as scratch, ExitStack() as stack:
         if face is not None:
-            text = volume_text(volume) + "".join(group.html for group in groups)
-            folder = cache.folder / "fonts" if cache.folder is not None else Path(scratch)
-            face = plan_static_text_fonts(face, text, folder)
+            folder = user_cache_folder("fonts") or Path(scratch)
+            face = plan_static_fonts(face, folder)
         env_key = environment_key(volume, face)
         for group in groups:
             group.key = _digest(env_key, group.html)
@@ -156,7 +155,7 @@ def start_fonts(face, pool, jobs: int) -> list:
     pool (the futures are returned), else here and now."""
     if face is None:
         return []
-    tasks = [(face.files[style], path, face.characters)
+    tasks = [(face.files[style], path)
              for style, path in sorted(face.static.items()) if not path.is_file()]
     if pool is None:
         for task in tasks:

@@ -50,8 +50,8 @@ from bookmaker.model import Block, Document, Volume
 
 CHUNK_GROUPS = 4
 """A document of more than this many groups' words (24,000 words by default) is cut
-into chunks of about as many words: some 100 pages, laid out in seconds and a few
-dozen MB, with one part-empty page every 100 pages."""
+into chunks of about as many words: some 50 pages of 6 × 9 in, laid out in a few
+seconds and a hundred MB, with one part-empty page every 50 pages or so."""
 
 LONG_PARAGRAPH = 10_000
 """Bytes of a paragraph beyond which it is set as several (about a page and a half each)."""
@@ -152,7 +152,7 @@ def chunk_pieces(doc: Document, piece: PieceView, group_words: int) -> list[Piec
         return [piece]
     every = doc.words // len(ranges)
     warn(f"'{doc.title}' is {doc.words} words long; its PDF starts a new page every "
-         f"{every} words or so (each part is rendered on its own)", doc.source_path)
+         f"{every} words or so, where it is cut to be rendered in parallel", doc.source_path)
     homes = _note_homes(doc, units, ranges)
     names = continuation_ids(doc.id, units, ranges)
     chunks: list[PieceView] = []

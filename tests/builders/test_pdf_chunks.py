@@ -113,6 +113,15 @@ def test_long_document_pdf(tmp_path, short_chunks, caplog, monkeypatch):
         return result
 
     monkeypatch.setattr(pdf_chunks, "even_pages", spy)
+    kinds: dict[str, list[str]] = {}  # page kinds of each chunk's render, by its key
+    render = pdf_sections.render_group
+
+    def record(renderer, html, document_ids):
+        result = render(renderer, html, document_ids)
+        kinds[document_ids[0]] = result.kinds
+        return result
+
+    monkeypatch.setattr(pdf_sections, "render_group", record)
     with caplog.at_level(logging.WARNING, logger="bookmaker"):
         result = pdf.build(volume, target, BuildOptions(jobs=1, cache_dir=tmp_path / "cache"))
     assert sum(f"'{LONG}' is {doc.words} words long" in r.getMessage()
@@ -123,6 +132,10 @@ def test_long_document_pdf(tmp_path, short_chunks, caplog, monkeypatch):
     assert len(laid_out) == sum(doc.id in "".join(g.document_ids) for g in groups) - 1 >= 3
     assert any(before % 2 for before, _ in laid_out)
     assert all(after % 2 == 0 for _, after in laid_out)
+    # Only the first chunk opens: the others' first pages get a recto's folio and head.
+    chunks = [kinds[key] for key in kinds if key.startswith(f"{doc.id}#") or "--" in key]
+    assert chunks[0][0] == "opening" and len(chunks) == len(laid_out) + 1
+    assert all(pages[0] == "recto" and "opening" not in pages for pages in chunks[1:])
     texts, labels = body_pages(target)
     assert result.pages == len(PdfReader(target).pages)
 

@@ -30,10 +30,12 @@ render them in parallel, and a render's memory is bounded by the chunk's size.
   hundred pages, not the whole document.
 
 A paragraph of more than :data:`LONG_PARAGRAPH` bytes (a 5 MB transcription on a
-single line) is first cut between sentences into paragraphs of that size, the
-later ones unindented (:func:`.epub_split.split_paragraph`): WeasyPrint's line
-breaking is quadratic in a paragraph's length (200,000 characters in one
-paragraph take 7 s to lay out, in paragraphs 2 s; 5 MB would take hours).
+single line) is first cut between sentences into paragraphs of
+:data:`PARAGRAPH_PIECE` bytes, the later ones unindented
+(:func:`.epub_split.split_paragraph`): WeasyPrint's line breaking is quadratic in
+a paragraph's length (200,000 characters in one paragraph take 7 s to lay out, in
+paragraphs 2 s; 5 MB would take hours). Pieces shorter than a page also give
+:func:`even_pages` a block to break before on every page.
 """
 
 from __future__ import annotations
@@ -54,7 +56,10 @@ into chunks of about as many words: some 50 pages of 6 × 9 in, laid out in a fe
 seconds and a hundred MB, with one part-empty page every 50 pages or so."""
 
 LONG_PARAGRAPH = 10_000
-"""Bytes of a paragraph beyond which it is set as several (about a page and a half each)."""
+"""Bytes of a paragraph (some 1,600 words, four pages) beyond which it is set as several."""
+
+PARAGRAPH_PIECE = 2_000
+"""Bytes of each of those (some 300 words, two thirds of a page)."""
 
 CHUNK_CSS = """
 /* A long document's continuation chunks (pdf_chunks.py): ordinary pages of the
@@ -114,7 +119,7 @@ def body_units(doc: Document) -> list[Block]:
     units: list[Block] = []
     for block in doc.blocks:
         if block.kind == "paragraph" and len(block.html) > LONG_PARAGRAPH:
-            units.extend(split_paragraph(block, LONG_PARAGRAPH))
+            units.extend(split_paragraph(block, PARAGRAPH_PIECE))
         else:
             units.append(block)
     return units
@@ -263,45 +268,58 @@ def continues(volume: Volume, keys: list[str]) -> bool:
     return doc is not None and int(span.split(":")[1]) < len(_units(doc))
 
 
-def even_pages(renderer, html: str, extra: list, document):
+def even_pages(renderer, html: str, extra: list, document, attempts: int = 2):
     """``document`` (the laid-out chunk) with an even number of pages, so that the next
-    chunk goes on with a verso: laid out again, if need be, with a page break before
-    the first block of its last page. Returns the document to write."""
+    chunk goes on with a verso; returns the document to write.
+
+    An odd chunk is laid out again with a page break before a block that pushes its
+    end onto one more page: a block that starts on the last page, else one that
+    starts higher on its page than the last page is filled (what follows it moves
+    down by the rest of its page, and so overflows the last page). Up to
+    ``attempts`` blocks are tried, the latest first; then the chunk stays odd and
+    the assembly adds a blank verso after it.
+    """
     from weasyprint import CSS
 
     pages = document.pages
     if len(pages) % 2 == 0:
         return document
-    on = [_units_on(page) for page in pages[-3:]]
-    on = [set(), set()][:3 - len(on)] + on  # the units on the last three pages
-    starts = sorted(on[2] - on[1])
-    if not starts:  # one block runs over the whole last page: break before it
-        starts = sorted(on[1] - on[0])
-    # Not before the chunk's first block: that would leave a page empty (or a title alone).
-    first = min(_units_on(pages[0]), default=None)
-    starts = [unit for unit in starts if unit != first]
-    if not starts:
-        LOGGER.info("PDF: a chunk of %d pages has no block to break before", len(pages))
-        return document
-    rule = f'.doc-body > [data-unit="{starts[0]}"] {{ break-before: page !important; }}'
-    again = renderer.lay_out_html(html, [*extra, CSS(string=rule,
-                                                     font_config=renderer.font_config)])
-    if len(again.pages) % 2:
-        LOGGER.info("PDF: a chunk still has %d pages after a page break", len(again.pages))
-        return document
-    return again
+    boxes = [_unit_boxes(page) for page in pages]
+    first = min(boxes[0], default=None)  # a break before it would leave a page empty
+    fill = max((bottom for _, bottom in boxes[-1].values()), default=1.0)
+    candidates = [
+        unit
+        for index in range(len(pages) - 1, -1, -1)
+        for unit, (top, _) in sorted(boxes[index].items(), reverse=True)
+        if unit != first and unit not in (boxes[index - 1] if index else {}) and 0.01 < top < fill
+    ]
+    for unit in candidates[:attempts]:
+        rule = f'.doc-body > [data-unit="{unit}"] {{ break-before: page !important; }}'
+        again = renderer.lay_out_html(html, [*extra, CSS(string=rule,
+                                                         font_config=renderer.font_config)])
+        if len(again.pages) % 2 == 0:
+            return again
+    LOGGER.info("PDF: a chunk of %d pages stays odd (%d breaks tried)", len(pages),
+                min(attempts, len(candidates)))
+    return document
 
 
-def _units_on(page) -> set[int]:
-    """The ``data-unit`` numbers of the blocks on a laid-out page."""
-    found: set[int] = set()
-    stack = list(page._page_box.children)
+def _unit_boxes(page) -> dict[int, tuple[float, float]]:
+    """Top and bottom, in fractions of the page's text height, of the ``data-unit``
+    blocks on a laid-out page."""
+    page_box = page._page_box
+    top, height = page_box.content_box_y(), page_box.height or 1
+    found: dict[int, tuple[float, float]] = {}
+    stack = list(page_box.children)
     while stack:
         box = stack.pop()
         element = getattr(box, "element", None)
         unit = element.get("data-unit") if element is not None else None
-        if unit is not None:
-            found.add(int(unit))
+        if unit is None:
+            stack.extend(getattr(box, "children", ()))
             continue
-        stack.extend(getattr(box, "children", ()))
+        upper = (box.position_y - top) / height
+        lower = (box.position_y + box.margin_height() - top) / height
+        held = found.get(int(unit), (upper, lower))
+        found[int(unit)] = (min(upper, held[0]), max(lower, held[1]))
     return found

@@ -84,8 +84,8 @@ def test_huge_paragraph_is_cut_between_sentences():
     text = " ".join(f"Sentence {i} is here." for i in range(3000))  # some 65 KB
     doc.blocks = [Block("paragraph", f"<p>{text}</p>", text)]
     units = pdf_chunks.body_units(doc)
-    assert len(units) >= 6
-    assert all(len(unit.html) <= pdf_chunks.LONG_PARAGRAPH for unit in units)
+    assert len(units) >= 30
+    assert all(len(unit.html) <= pdf_chunks.PARAGRAPH_PIECE for unit in units)
     assert all('class="continued"' in unit.html for unit in units[1:])
     assert " ".join(unit.text.strip() for unit in units) == text
     assert all(unit.text.rstrip().endswith("here.") for unit in units)

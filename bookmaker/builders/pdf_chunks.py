@@ -275,9 +275,12 @@ def even_pages(renderer, html: str, extra: list, document, attempts: int = 2):
     An odd chunk is laid out again with a page break before a block that pushes its
     end onto one more page: a block that starts on the last page, else one that
     starts higher on its page than the last page is filled (what follows it moves
-    down by the rest of its page, and so overflows the last page). Up to
-    ``attempts`` blocks are tried, the latest first; then the chunk stays odd and
-    the assembly adds a blank verso after it.
+    down by the rest of its page, and so overflows the last page), the latest
+    first. When the last page holds only the two lines that widows and orphans
+    allow, no single break can do it (the highest start is two lines down): then
+    two breaks, the second before a later block that the first moves to about
+    mid-page. Up to ``attempts`` layouts are tried; then the chunk stays odd and the
+    assembly adds a blank verso after it.
     """
     from weasyprint import CSS
 
@@ -287,20 +290,29 @@ def even_pages(renderer, html: str, extra: list, document, attempts: int = 2):
     boxes = [_unit_boxes(page) for page in pages]
     first = min(boxes[0], default=None)  # a break before it would leave a page empty
     fill = max((bottom for _, bottom in boxes[-1].values()), default=1.0)
-    candidates = [
-        unit
+    starts = [  # (top, page, unit) of the blocks that start on a page, below its top
+        (top, index, unit)
         for index in range(len(pages) - 1, -1, -1)
         for unit, (top, _) in sorted(boxes[index].items(), reverse=True)
-        if unit != first and unit not in (boxes[index - 1] if index else {}) and 0.01 < top < fill
+        if unit != first and unit not in (boxes[index - 1] if index else {}) and top > 0.01
     ]
-    for unit in candidates[:attempts]:
-        rule = f'.doc-body > [data-unit="{unit}"] {{ break-before: page !important; }}'
+    tries = [[unit] for top, _, unit in starts if top < fill]
+    if starts:
+        top, _, unit = min(starts, key=lambda start: (start[0], -start[1]))
+        # After a break before ``unit``, what follows it moves down by 1 - top.
+        later = [(abs((other - top) % 1 - 0.5), second) for other, _, second in starts
+                 if second > unit]
+        if later:
+            tries.append([unit, min(later)[1]])
+    for units in tries[:attempts]:
+        rule = ", ".join(f'.doc-body > [data-unit="{unit}"]' for unit in units)
+        rule += " { break-before: page !important; }"
         again = renderer.lay_out_html(html, [*extra, CSS(string=rule,
                                                          font_config=renderer.font_config)])
         if len(again.pages) % 2 == 0:
             return again
-    LOGGER.info("PDF: a chunk of %d pages stays odd (%d breaks tried)", len(pages),
-                min(attempts, len(candidates)))
+    LOGGER.info("PDF: a chunk of %d pages stays odd (%d layouts tried)", len(pages),
+                min(attempts, len(tries)))
     return document
 
 

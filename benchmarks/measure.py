@@ -647,6 +647,11 @@ def _notes_section(all_results: Results) -> list[str]:
         "page counts and pages per second differ in what a page holds.",
         "- The pandoc inputs have each document as a `#` chapter with footnotes and no part "
         "headings.",
+        "- Cold means an empty build cache. bookmaker's per-user cache "
+        "(`~/.cache/bookmaker`: compiled templates, and the book face's static instances, "
+        "made once per machine from the installed font package, as fontconfig caches fonts) "
+        "is kept, as Python's `.pyc` files are; the first build on a machine also makes "
+        "the font instances (about 8 s of CPU, in parallel).",
         "- Warm builds: the cold run of each repetition starts with no cache; the warm-edit "
         "run follows after appending one word to the middle document's first paragraph; "
         "the no-change run follows that with nothing changed.",

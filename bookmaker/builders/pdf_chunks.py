@@ -51,9 +51,10 @@ from bookmaker.log import LOGGER, warn
 from bookmaker.model import Block, Document, Volume
 
 CHUNK_GROUPS = 4
-"""A document of more than this many groups' words (24,000 words by default) is cut
-into chunks of about as many words: some 50 pages of 6 × 9 in, laid out in a few
-seconds and a hundred MB, with one part-empty page every 50 pages or so."""
+"""A document of more than this many units' words (the unit is
+``pdf_sections.CHUNK_UNIT_WORDS``: 60,000 words) is cut into chunks of about as many
+words: some 135 pages of 6 × 9 in, laid out in a few seconds and a few hundred MB,
+with one part-empty page every 135 pages or so."""
 
 LONG_PARAGRAPH = 10_000
 """Bytes of a paragraph (some 1,600 words, four pages) beyond which it is set as several."""

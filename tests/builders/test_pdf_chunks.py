@@ -38,6 +38,7 @@ def short_chunks(monkeypatch):
     """Groups of 150 words: a document of more than 600 words is cut into chunks of 300 to
     1200 words (one to three pages)."""
     monkeypatch.setattr(pdf_sections, "GROUP_WORDS", 150)
+    monkeypatch.setattr(pdf_sections, "CHUNK_UNIT_WORDS", 150)
 
 
 def test_long_document_becomes_several_groups(short_chunks, caplog):
@@ -69,7 +70,8 @@ def test_long_document_becomes_several_groups(short_chunks, caplog):
 
 
 def test_short_documents_are_not_cut(monkeypatch):
-    monkeypatch.setattr(pdf_sections, "GROUP_WORDS", 120)  # cut beyond 480 words
+    monkeypatch.setattr(pdf_sections, "GROUP_WORDS", 120)
+    monkeypatch.setattr(pdf_sections, "CHUNK_UNIT_WORDS", 120)  # cut beyond 480 words
     volume = make_volume(documents=6, parts=0, notes=1)  # of 431 words each
     context = pdf.book_context(volume, None)
     groups = pdf_sections.make_groups(volume, context)

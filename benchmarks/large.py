@@ -81,6 +81,8 @@ class Row:
     pages: int | None
     ok: bool
     error: str = ""
+    blanks: int | None = None
+    """Blank pages after the document's opening page: none is wanted (see pdf_chunks)."""
 
     @property
     def mb_per_second(self) -> float:
@@ -120,15 +122,39 @@ def build_command(volume: Path, fmt: str, out: Path) -> list[str]:
             "-o", str(out), "--no-cache"]
 
 
-def pdf_pages(out: Path) -> int | None:
-    """Pages of the PDF in OUT (pikepdf: pypdf takes long on 35,000 pages)."""
+def pdf_pages(out: Path) -> tuple[int, int | None] | None:
+    """Pages of the PDF in OUT, and how many are blank after the document's opening
+    (pikepdf: pypdf takes minutes on 20,000 pages)."""
     import pikepdf
 
     found = sorted(out.glob("*.pdf"))
     if not found:
         return None
     with pikepdf.open(found[0]) as pdf:
-        return len(pdf.pages)
+        return len(pdf.pages), blank_pages_after_opening(pdf)
+
+
+def blank_pages_after_opening(pdf) -> int | None:
+    """Pages without content after the page the outline's last document opens on."""
+    import pikepdf
+
+    try:
+        with pdf.open_outline() as outline:
+            item = outline.root[-1]
+            while item.children:
+                item = item.children[-1]
+            opening = pdf.pages.index(pikepdf.Page(item.destination[0]))
+    except (IndexError, TypeError, ValueError, pikepdf.PdfError):
+        return None
+
+    def drawn(page) -> int:
+        contents = page.obj.get("/Contents")
+        if contents is None:
+            return 0
+        streams = [contents] if isinstance(contents, pikepdf.Stream) else list(contents)
+        return sum(len(stream.read_bytes()) for stream in streams)
+
+    return sum(1 for page in pdf.pages[opening + 1:] if drawn(page) < 200)
 
 
 def measure_case(case: Case, work: Path, formats: list[str], log_file: Path) -> list[Row]:
@@ -141,14 +167,15 @@ def measure_case(case: Case, work: Path, formats: list[str], log_file: Path) -> 
         shutil.rmtree(out, ignore_errors=True)
         log(f"[{case.label}] building {fmt.upper()} ({size / MB:.1f} MB, {words} words)")
         sample = run_command(build_command(root, fmt, out), log_file)
-        pages = pdf_pages(out) if fmt == "pdf" and sample.ok else None
+        counted = pdf_pages(out) if fmt == "pdf" and sample.ok else None
+        pages, blanks = counted if counted else (None, None)
         row = Row(case.label, fmt, size, words, sample.seconds, sample.cpu_seconds,
                   sample.peak_tree_rss, sample.max_process_rss, sample.load, pages, sample.ok,
-                  sample.error)
+                  sample.error, blanks)
         state = "" if row.ok else f"  FAILED ({row.error})"
         log(f"[{case.label}] {fmt.upper()}: {row.seconds:.1f} s (CPU {row.cpu_seconds:.0f} s), "
             f"{row.mb_per_second:.3f} MB/s, peak tree RSS {row.peak_tree_rss / MIB:.0f} MiB"
-            f"{f', {pages} pages' if pages else ''}{state}")
+            f"{f', {pages} pages ({blanks} blank inside)' if pages else ''}{state}")
         rows.append(row)
     return rows
 
@@ -192,22 +219,25 @@ def render_report(rows: list[Row], info: dict[str, str], command: str) -> str:
         "One `bookmaker build … --no-cache` per row. Wall: the whole command. CPU: user + system "
         "of the command and its children. Peak RSS, tree: the largest sampled sum over the "
         "process and its workers (psutil, every 50 ms). Max RSS, one process: the kernel's "
-        "`ru_maxrss`. MB/s: megabytes of source text per second of wall time.",
+        "`ru_maxrss`. MB/s: megabytes of source text per second of wall time. Blank: pages "
+        "without content after the document's opening page (a chunk that stayed odd; "
+        "none is wanted).",
         "",
-        "| Document | Words | Format | Wall (s) | CPU (s) | MB/s | Pages | Pages/s "
+        "| Document | Words | Format | Wall (s) | CPU (s) | MB/s | Pages | Pages/s | Blank "
         "| Peak RSS, tree (MiB) | Max RSS, one process (MiB) | Load before |",
-        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
         if not row.ok:
             lines.append(f"| {row.case} | {row.words} | {row.format.upper()} | failed: "
-                         f"{row.error[:120]} | | | | | | | |")
+                         f"{row.error[:120]} | | | | | | | | |")
             continue
         pages = "—" if row.pages is None else str(row.pages)
         rate = "—" if not row.pages else f"{row.pages / row.seconds:.1f}"
+        blanks = "—" if row.blanks is None else str(row.blanks)
         lines.append(
             f"| {row.case} | {row.words} | {row.format.upper()} | {row.seconds:.1f} | "
-            f"{row.cpu_seconds:.0f} | {row.mb_per_second:.3f} | {pages} | {rate} | "
+            f"{row.cpu_seconds:.0f} | {row.mb_per_second:.3f} | {pages} | {rate} | {blanks} | "
             f"{row.peak_tree_rss / MIB:.0f} | {row.max_process_rss / MIB:.0f} | {row.load:.2f} |")
     lines += ["", "## Growth", "",
               "Per format, each paragraph-document size against the smallest: how many times "

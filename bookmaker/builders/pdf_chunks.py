@@ -269,7 +269,7 @@ def continues(volume: Volume, keys: list[str]) -> bool:
     return doc is not None and int(span.split(":")[1]) < len(_units(doc))
 
 
-def even_pages(renderer, html: str, extra: list, document, attempts: int = 2):
+def even_pages(renderer, html: str, extra: list, document, attempts: int = 3):
     """``document`` (the laid-out chunk) with an even number of pages, so that the next
     chunk goes on with a verso; returns the document to write.
 
@@ -280,7 +280,8 @@ def even_pages(renderer, html: str, extra: list, document, attempts: int = 2):
     first. When the last page holds only the two lines that widows and orphans
     allow, no single break can do it (the highest start is two lines down): then
     two breaks, the second before a later block that the first moves to about
-    mid-page. Up to ``attempts`` layouts are tried; then the chunk stays odd and the
+    mid-page. The best single break is tried first, then the pair, then the other
+    single breaks, ``attempts`` layouts in all; then the chunk stays odd and the
     assembly adds a blank verso after it.
     """
     from weasyprint import CSS
@@ -304,7 +305,7 @@ def even_pages(renderer, html: str, extra: list, document, attempts: int = 2):
         later = [(abs((other - top) % 1 - 0.5), second) for other, _, second in starts
                  if second > unit]
         if later:
-            tries.append([unit, min(later)[1]])
+            tries.insert(1, [unit, min(later)[1]])
     for units in tries[:attempts]:
         rule = ", ".join(f'.doc-body > [data-unit="{unit}"]' for unit in units)
         rule += " { break-before: page !important; }"

@@ -9,6 +9,7 @@ earlier output.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import logging
 import multiprocessing as mp
@@ -101,28 +102,29 @@ def _read_all(manifest: Manifest, ids: dict[Path, str], cache: Cache, jobs: int,
     jobs = jobs or os.cpu_count() or 1
     for suffix in {spec.path.suffix.lower() for spec, _, _ in missing}:
         _ = READERS[suffix].read  # import each reader needed once, before any fork
-    if jobs > 1 and len(missing) >= PARALLEL_READ_MIN and "fork" in mp.get_all_start_methods():
+    parallel = (jobs > 1 and len(missing) >= PARALLEL_READ_MIN
+                and "fork" in mp.get_all_start_methods())
+    if parallel:
         # fork: readers are pure Python and lxml, nothing that minds being forked,
-        # and a forked worker needs no second import of everything.
-        with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"),
-                                 initializer=_quiet_worker) as pool:
-            # Each task carries only its own bytes and source: never the whole manifest.
-            futures = [pool.submit(read_document, *task) for task in missing]
-            for (spec, _, _), future in zip(missing, futures, strict=True):
-                document = future.result()
+        # and a forked worker needs no second import of everything. gc.freeze: the
+        # workers' collections then leave the inherited objects (and their pages) alone.
+        gc.freeze()
+        results = _read_in_workers(missing, jobs)
+    else:
+        results = ((spec, read_document(spec, source, data)) for spec, source, data in missing)
+    try:
+        for spec, document in results:
+            if parallel:  # a worker's warnings come back with its document
                 for message in document.warnings:
                     warn(message, spec.rel_path)
-                found[spec.path] = document
-                # Cached as they come, while the workers read on.
-                cache.put(keys[spec.path], pickle.dumps(document, pickle.HIGHEST_PROTOCOL))
-                done += 1
-                progress("read", done, total)
-    else:
-        for spec, source, data in missing:
-            found[spec.path] = read_document(spec, source, data)
-            cache.put(keys[spec.path], pickle.dumps(found[spec.path], pickle.HIGHEST_PROTOCOL))
+            found[spec.path] = document
+            # Cached as they come (while the workers read on).
+            cache.put(keys[spec.path], pickle.dumps(document, pickle.HIGHEST_PROTOCOL))
             done += 1
             progress("read", done, total)
+    finally:
+        if parallel:
+            gc.unfreeze()
     return found
 
 
@@ -141,6 +143,25 @@ def _unpickle(data: bytes) -> Document | None:
     except Exception:  # an entry from another version of the model: read again
         return None
     return document if isinstance(document, Document) else None
+
+
+def _read_in_workers(missing: list[tuple[DocumentSpec, DocumentSource, bytes]], jobs: int):
+    """Yield ``(spec, document)`` in order, read by ``jobs`` forked workers."""
+    with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"),
+                             initializer=_quiet_worker) as pool:
+        # Each task carries only its documents' bytes and sources, never the whole
+        # manifest; and several documents, since a document takes a few milliseconds
+        # and a task's round trip through the pool about as long.
+        size = max(1, min(16, len(missing) // (jobs * 4)))
+        batches = [missing[at:at + size] for at in range(0, len(missing), size)]
+        futures = [pool.submit(_read_batch, batch) for batch in batches]
+        for batch, future in zip(batches, futures, strict=True):
+            for (spec, _, _), document in zip(batch, future.result(), strict=True):
+                yield spec, document
+
+
+def _read_batch(batch: list[tuple[DocumentSpec, DocumentSource, bytes]]) -> list[Document]:
+    return [read_document(*task) for task in batch]
 
 
 def _quiet_worker() -> None:

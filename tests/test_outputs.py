@@ -47,6 +47,15 @@ def fresh_copy(good_output: Path, tmp_path: Path) -> Path:
     return out
 
 
+def assert_full_disk_refused(code: int, err: str, out: Path, before: bytes) -> None:
+    assert code == 7
+    assert err.strip().splitlines()[-1] == (
+        f"error: {out / (SLUG + '.epub')}: cannot write output: No space left on device"
+    )
+    assert (out / f"{SLUG}.epub").read_bytes() == before
+    assert leftovers(out) == []
+
+
 def test_full_disk_leaves_the_old_output(good_output, tmp_path, monkeypatch, capsys):
     out = fresh_copy(good_output, tmp_path)
     before = (out / f"{SLUG}.epub").read_bytes()
@@ -58,13 +67,7 @@ def test_full_disk_leaves_the_old_output(good_output, tmp_path, monkeypatch, cap
 
     monkeypatch.setattr(epub, "build", full_disk)
     code = main(["build", str(SAMPLE), "-f", "epub", "-o", str(out), "--no-cache"])
-    err = capsys.readouterr().err
-    assert code == 7
-    assert err.strip().splitlines()[-1] == (
-        f"error: {out / (SLUG + '.epub')}: cannot write output: No space left on device"
-    )
-    assert (out / f"{SLUG}.epub").read_bytes() == before
-    assert leftovers(out) == []
+    assert_full_disk_refused(code, capsys.readouterr().err, out, before)
 
 
 def test_full_disk_while_copying_a_kept_output(good_output, tmp_path, monkeypatch, capsys):
@@ -81,13 +84,7 @@ def test_full_disk_while_copying_a_kept_output(good_output, tmp_path, monkeypatc
 
     monkeypatch.setattr(outputs.shutil, "copyfile", full_disk)
     code = main(["build", str(SAMPLE), "-f", "epub", "-o", str(out), "--cache-dir", str(cache)])
-    err = capsys.readouterr().err
-    assert code == 7
-    assert err.strip().splitlines()[-1] == (
-        f"error: {out / (SLUG + '.epub')}: cannot write output: No space left on device"
-    )
-    assert (out / f"{SLUG}.epub").read_bytes() == before
-    assert leftovers(out) == []
+    assert_full_disk_refused(code, capsys.readouterr().err, out, before)
 
 
 def test_failed_check_leaves_the_old_output(good_output, tmp_path, monkeypatch, capsys):

@@ -18,7 +18,8 @@ import os
 import time
 from pathlib import Path
 
-from bookmaker.builders import BuildOptions, BuildResult
+from bookmaker.builders import BuildOptions, BuildResult, pdf_sections
+from bookmaker.builders.pdf_chunks import needs_chunks
 from bookmaker.builders.pdf_context import BookContext, book_context, offprint_context
 from bookmaker.builders.pdf_fonts import find_face, warn_missing_characters
 from bookmaker.builders.pdf_render import (  # noqa: F401 - TRIMS and page_css are API
@@ -74,8 +75,8 @@ def use_sections(volume: Volume, options: BuildOptions) -> bool:
     """
     if not can_render_in_sections(volume):
         return False
-    if options.cache_dir is not None:
-        return True
+    if options.cache_dir is not None or needs_chunks(volume, pdf_sections.CHUNK_UNIT_WORDS):
+        return True  # a gigantic document is rendered in chunks even on one core
     jobs = options.jobs or os.cpu_count() or 1
     words = sum(doc.words for doc in volume.documents)
     return jobs > 1 and words > 3 * GROUP_WORDS

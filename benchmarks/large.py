@@ -13,20 +13,13 @@ in proportion to the size: MB/s should stay about the same from one size to the 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import datetime as dt
-import importlib.metadata
 import json
-import os
-import platform
 import random
 import shutil
 import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
-
-import psutil
 
 from benchmarks.generate import (
     _NOTE_TEXTS,
@@ -38,7 +31,7 @@ from benchmarks.generate import (
     seed_sentences,
     volume_toml,
 )
-from benchmarks.measure import GIB, MIB, code_state, log, run_command
+from benchmarks.measure import MIB, log, machine_facts, run_command
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_RESULTS = REPO / "benchmarks" / "LARGE.md"
@@ -183,25 +176,6 @@ def measure_case(case: Case, work: Path, formats: list[str], log_file: Path) -> 
 # ------------------------------------------------------------------ report
 
 
-def machine() -> dict[str, str]:
-    cpu = platform.processor() or "unknown"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return {
-        "Date (UTC)": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"),
-        "CPU": cpu,
-        "Cores": f"{os.cpu_count()} (usable: {len(os.sched_getaffinity(0))})",
-        "Memory": f"{psutil.virtual_memory().total / GIB:.1f} GiB",
-        "Load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-        "Python": platform.python_version(),
-        "WeasyPrint": importlib.metadata.version("weasyprint"),
-        "bookmaker": f"{importlib.metadata.version('bookmaker')} (commit {code_state()})",
-    }
-
-
 def render_report(rows: list[Row], info: dict[str, str], command: str) -> str:
     lines = [
         "# bookmaker on one gigantic document",
@@ -297,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m benchmarks.large " + " ".join(argv if argv is not None else sys.argv[1:])
     cases = [Case(size) for size in args.sizes] + [Case(size, True) for size in args.lines]
     try:
-        info = machine()
+        info = machine_facts()
         log(f"work folder: {work}")
         rows: list[Row] = []
         report = ""

@@ -419,7 +419,8 @@ def code_state() -> str:
     return f"{commit} + uncommitted edits in bookmaker/" if dirty else commit
 
 
-def machine_info(tools: Tools) -> dict[str, str]:
+def machine_facts() -> dict[str, str]:
+    """The machine, the software versions and bookmaker's commit, for a report's head."""
     cpu = platform.processor() or "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -428,11 +429,6 @@ def machine_info(tools: Tools) -> dict[str, str]:
                 break
     except OSError:
         pass
-    pandoc = "not used"
-    if tools.pandoc:
-        pandoc = subprocess.run([tools.pandoc, "--version"], capture_output=True,
-                                text=True).stdout.splitlines()[0]
-    commit = code_state()
     return {
         "Date (UTC)": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"),
         "CPU": cpu,
@@ -442,8 +438,18 @@ def machine_info(tools: Tools) -> dict[str, str]:
         "OS": platform.platform(),
         "Python": platform.python_version(),
         "WeasyPrint": importlib.metadata.version("weasyprint"),
+        "bookmaker": f"{importlib.metadata.version('bookmaker')} (commit {code_state()})",
+    }
+
+
+def machine_info(tools: Tools) -> dict[str, str]:
+    pandoc = "not used"
+    if tools.pandoc:
+        pandoc = subprocess.run([tools.pandoc, "--version"], capture_output=True,
+                                text=True).stdout.splitlines()[0]
+    return {
+        **machine_facts(),
         "pandoc": pandoc,
-        "bookmaker": f"{importlib.metadata.version('bookmaker')} (commit {commit})",
         "bookmaker cache option": tools.cache_flag or "none found: cache folder removed",
     }
 

@@ -14,48 +14,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import shutil
 import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from benchmarks.generate import (
-    _NOTE_TEXTS,
-    FIRST_DATE,
-    archive_text,
-    body_paragraphs,
-    find_seed,
-    place_markers,
-    seed_sentences,
-    volume_toml,
-)
+from benchmarks.generate import MB, Case, generate_large
 from benchmarks.measure import MIB, log, machine_facts, run_command
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_RESULTS = REPO / "benchmarks" / "LARGE.md"
-MB = 1_000_000
-WORDS_PER_NOTE = 20_000
-"""One note call per so many words: a long document's endnotes, all at its end."""
-TITLE = "The Collected Orders of the Eastern Front"
-
-
-@dataclass
-class Case:
-    """One volume to build: a document of ``mb`` MB, in paragraphs or on one line."""
-
-    mb: float
-    one_line: bool = False
-
-    @property
-    def name(self) -> str:
-        size = f"{self.mb:g}mb"
-        return f"line-{size}" if self.one_line else f"doc-{size}"
-
-    @property
-    def label(self) -> str:
-        return f"{self.mb:g} MB, one line" if self.one_line else f"{self.mb:g} MB"
 
 
 @dataclass
@@ -83,27 +52,6 @@ class Row:
 
 
 # ------------------------------------------------------------------ volumes
-
-
-def generate_large(work: Path, case: Case, seed: Path | None = None) -> tuple[Path, int, int]:
-    """Write the case's volume under WORK; returns (volume folder, text bytes, body words)."""
-    sentences = seed_sentences(seed or find_seed())
-    target = int(case.mb * MB)
-    words = target // 6  # the seed's words are some 6 bytes apart, space included
-    paragraphs = body_paragraphs(sentences, random.Random(f"large-{case.name}"), words)
-    numbers = list(range(1, max(1, words // WORDS_PER_NOTE) + 1))
-    paragraphs = place_markers(paragraphs, numbers, random.Random("markers"), "archive")
-    if case.one_line:
-        paragraphs = [" ".join(paragraphs)]
-    notes = [(n, _NOTE_TEXTS[n % len(_NOTE_TEXTS)]) for n in numbers]
-    text = archive_text(TITLE, FIRST_DATE, paragraphs, notes)
-    root = work / case.name
-    (root / "texts").mkdir(parents=True, exist_ok=True)
-    path = root / "texts" / "orders.txt"
-    path.write_text(text, "utf-8")
-    manifest = volume_toml(1, [("The Eastern Front", ["texts/orders.txt"])])
-    (root / "volume.toml").write_text(manifest, "utf-8")
-    return root, len(text.encode()), sum(len(p.split()) for p in paragraphs)
 
 
 # ------------------------------------------------------------------ builds

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from benchmarks.large import Case, generate_large
+from benchmarks.generate import Case, generate_large
 from bookmaker.cli import main
 
 pytestmark = pytest.mark.slow

@@ -114,11 +114,17 @@ def test_output_folder_that_is_a_file(tmp_path, capsys):
     assert err.strip() == f"error: {blocker}: cannot create output folder: File exists"
 
 
-def test_interrupted_build_leaves_the_old_output(good_output, tmp_path):
-    out = fresh_copy(good_output, tmp_path)
-    before = (out / f"{SLUG}.pdf").read_bytes()
+def test_interrupted_build_leaves_the_old_output(tmp_path):
+    # A book of 30 documents: its build lasts long enough to be interrupted (in the
+    # group workers) on a loaded machine; the sample's took a second, and was missed.
+    from tests.test_pipeline import big_volume
+
+    volume = big_volume(tmp_path / "many", 30)
+    out = tmp_path / "out"
+    assert cli("build", volume, "-f", "pdf", "-o", out, "--no-cache").returncode == 0
+    before = (out / "many.pdf").read_bytes()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bookmaker", "build", str(SAMPLE), "-f", "pdf", "-o", str(out),
+        [sys.executable, "-m", "bookmaker", "build", str(volume), "-f", "pdf", "-o", str(out),
          "--no-cache"],  # a build, not a copy of the kept output
         stderr=subprocess.PIPE, text=True,
     )
@@ -135,7 +141,7 @@ def test_interrupted_build_leaves_the_old_output(good_output, tmp_path):
         "error: interrupted; earlier outputs were left untouched"
     )
     assert "Traceback" not in err
-    assert (out / f"{SLUG}.pdf").read_bytes() == before
+    assert (out / "many.pdf").read_bytes() == before
     assert leftovers(out) == []
 
 

@@ -160,11 +160,11 @@ def build(path: Path, out: Path, formats: str, check: bool, split: bool, jobs: i
                                cache_dir=cache_dir, progress=progress)
         report = run_build(volume, wanted, out, options, check=_epubcheck_gate if check else None)
     warned = list(STATE.counter.messages) if STATE.counter else []
+    from bookmaker import outputs
+
     for name, output in report.outputs.items():
         extras = report.extra.get(name, [])
         if name in keys:
-            from bookmaker import outputs
-
             outputs.keep(cache_dir, name, keys[name], [output, *extras], report.pages.get(name),
                          warned)
         pages = f", {report.pages[name]} pages" if name in report.pages else ""
@@ -184,7 +184,7 @@ def _output_keys(volume_dir: Path, formats: list[str], out: Path, cache_dir: Pat
     skip = [cache_dir]
     if out.resolve() != volume_dir.resolve():  # outputs written into the volume are inputs
         skip.append(out)
-    return {name: outputs.output_key(volume_dir, name, flags, skip) for name in formats}
+    return outputs.output_keys(volume_dir, formats, flags, skip)
 
 
 def _reuse_output(fmt: str, key: str | None, cache_dir: Path | None, out: Path,
@@ -291,7 +291,7 @@ def check(files: tuple[Path, ...]) -> None:
 @click.argument("path", type=PATH, default=Path("."))
 def clean(path: Path) -> None:
     """Remove a volume's build cache (.bookmaker-cache/)."""
-    from bookmaker.manifest import locate
+    from bookmaker.resources import locate
 
     cache = locate(path).parent / CACHE_DIR_NAME
     if cache.is_dir():

@@ -25,7 +25,7 @@ from bookmaker.model import (
     VolumeInfo,
     slugify,
 )
-from bookmaker.resources import MANIFEST_NAME, locate, resolve_inside  # noqa: F401 - API
+from bookmaker.resources import locate, resolve_inside
 
 DocumentKind = Literal["text", "front", "back"]
 

@@ -3,7 +3,7 @@
 A build's output depends on the volume's files (manifest, documents, images, its
 own templates and styles), on bookmaker's own files, on the installed packages
 (WeasyPrint, ebooklib, the font packages…), on the build date and on a few
-options. :func:`output_key` hashes all of that from file *metadata* (paths, sizes,
+options. :func:`output_keys` hashes all of that from file *metadata* (paths, sizes,
 modification times), never from parsed content: deciding must cost less than
 importing the pipeline (pydantic, lxml, WeasyPrint), or a no-change build could
 not take well under a second. A changed file changes its size or its
@@ -45,9 +45,10 @@ class Kept:
     """Everything the build warned, said again when the output is reused."""
 
 
-def output_key(volume_dir: Path, fmt: str, options: dict[str, object],
-               skip: list[Path]) -> str:
-    """A hash of everything the ``fmt`` output of the volume in ``volume_dir`` depends on.
+def output_keys(volume_dir: Path, formats: list[str], options: dict[str, object],
+                skip: list[Path]) -> dict[str, str]:
+    """For each format, a hash of everything its output of the volume in ``volume_dir``
+    depends on. The inputs are walked once for all formats.
 
     ``skip``: folders inside the volume that are not inputs (the cache, the output folder).
     """
@@ -57,7 +58,7 @@ def output_key(volume_dir: Path, fmt: str, options: dict[str, object],
         hasher.update(text.encode("utf-8", "surrogateescape"))
         hasher.update(b"\0")
 
-    add(f"{bookmaker.__version__}|{fmt}|{json.dumps(options, sort_keys=True, default=str)}")
+    add(f"{bookmaker.__version__}|{json.dumps(options, sort_keys=True, default=str)}")
     add(os.environ.get("SOURCE_DATE_EPOCH", ""))
     skipped = {os.path.realpath(folder) for folder in [*skip, volume_dir / ".git"]}
     for line in _tree_stats(volume_dir, skipped):
@@ -68,7 +69,9 @@ def output_key(volume_dir: Path, fmt: str, options: dict[str, object],
     for line in _installed_packages():
         add(line)
     add(_git_state(volume_dir))
-    return hasher.hexdigest()[:32]
+    inputs = hasher.hexdigest()
+    return {fmt: hashlib.sha256(f"{inputs}|{fmt}".encode()).hexdigest()[:32]
+            for fmt in formats}
 
 
 def _tree_stats(root: Path, skipped: set[str]) -> list[str]:
@@ -130,16 +133,14 @@ def restore(cache_dir: Path, fmt: str, key: str, kept: Kept, out_dir: Path) -> l
     written = []
     for name in kept.files:
         target = out_dir / name
-        fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
-        os.close(fd)
+        temp = temp_beside(target)
         try:
             shutil.copyfile(entry / name, temp)
-            os.chmod(temp, 0o666 & ~umask())
             os.replace(temp, target)
         except OSError as exc:
             raise OutputError(f"cannot write output: {exc.strerror or exc}", target) from None
         finally:
-            Path(temp).unlink(missing_ok=True)
+            temp.unlink(missing_ok=True)
         written.append(target)
     return written
 
@@ -183,8 +184,12 @@ def ensure_writable(out: Path) -> None:
         raise OutputError("output folder is not writable; choose another with -o", out)
 
 
-def umask() -> int:
-    """The process's umask (reading it means setting it: set it back at once)."""
-    mask = os.umask(0)
+def temp_beside(target: Path) -> Path:
+    """A new empty file beside ``target`` to write it into and rename: a hidden name, and
+    the permissions of a file made normally (mkstemp makes 0600; outputs are for sharing)."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    mask = os.umask(0)  # reading the umask means setting it: set it back at once
     os.umask(mask)
-    return mask
+    os.chmod(name, 0o666 & ~mask)
+    return Path(name)

@@ -17,7 +17,6 @@ import os
 import pickle
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from bookmaker.errors import BookmakerError, BuildError, DocumentError, OutputEr
 from bookmaker.log import LOGGER, warn
 from bookmaker.manifest import DocumentSpec, Manifest, load_manifest
 from bookmaker.model import Document, Part, Volume, slugify
-from bookmaker.outputs import ensure_writable, umask
+from bookmaker.outputs import ensure_writable, temp_beside
 from bookmaker.readers import READERS, DocumentSource
 from bookmaker.resources import read_bytes
 
@@ -306,10 +305,7 @@ def build(
 
 def _build_atomically(module, volume: Volume, target: Path, options, check) -> BuildResult:
     """Build into a temporary file beside ``target``, check it, then rename it into place."""
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    temp = Path(temp_name)
-    os.chmod(temp, 0o666 & ~umask())  # mkstemp makes 0600; outputs are for sharing
+    temp = temp_beside(target)
     result: BuildResult | None = None
     try:
         result = module.build(volume, temp, options)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bookmaker.errors import BookmakerError
-from bookmaker.manifest import MANIFEST_NAME
+from bookmaker.resources import MANIFEST_NAME
 
 TEMPLATE = '''\
 # bookmaker volume manifest. Paths are relative to this folder.

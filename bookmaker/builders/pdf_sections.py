@@ -138,7 +138,9 @@ def build_sections(face, volume: Volume, target: Path, options: BuildOptions):
         env_key = environment_key(volume, face)
         for group in groups:
             group.key = _digest(env_key, group.html)
-        work = [group for group in groups if not _cached(cache, group.key)]
+        cached = {group.key: hit for group in groups
+                  if (hit := _load(cache, group.key)) is not None}
+        work = [group for group in groups if group.key not in cached]
         jobs = min(options.jobs or os.cpu_count() or 1, max(len(work), 1))
         pool = None
         if jobs > 1 and work:
@@ -152,8 +154,8 @@ def build_sections(face, volume: Volume, target: Path, options: BuildOptions):
         for future in fonts:
             future.result()
         renderer = Renderer.for_volume(volume, options.allow_remote, face, find=False)
-        pages, messages = _build(renderer, volume, context, groups, cache, target, options,
-                                 progress, started, env_key, pool)
+        pages, messages = _build(renderer, volume, context, groups, cached, work, cache,
+                                 target, options, progress, started, env_key, pool)
         return renderer, pages, messages
 
 
@@ -174,19 +176,13 @@ def start_fonts(face, pool, jobs: int) -> list:
     return futures
 
 
-def _build(renderer, volume, context, groups, cache, target, options, progress, started,
-           env_key, pool):
-    """Render what the cache lacks, then the front matter, then assemble."""
-    rendered: dict[str, RenderedGroup] = {}
-    missing = []
-    for group in groups:
-        hit = _load(cache, group.key)
-        if hit is None:
-            missing.append(group)
-        else:
-            rendered[group.key] = hit
-            for text in hit.warnings:  # a cached group still says what it said
-                warn(text)
+def _build(renderer, volume, context, groups, cached, missing, cache, target, options,
+           progress, started, env_key, pool):
+    """Render what the cache lacks (``missing``), then the front matter, then assemble."""
+    rendered: dict[str, RenderedGroup] = dict(cached)
+    for hit in cached.values():
+        for text in hit.warnings:  # a cached group still says what it said
+            warn(text)
     done = len(groups) - len(missing)
     progress("PDF pages", done, len(groups))
     for key, result in render_groups(renderer, missing, pool):
@@ -448,10 +444,6 @@ def check_assembled(target: Path, pages: int, expected: int) -> None:
 
 
 # ------------------------------------------------------------------ cache
-
-
-def _cached(cache: Cache, key: str) -> bool:
-    return cache.has(f"{key}.pdf") and cache.has(f"{key}.json")
 
 
 def _load(cache: Cache, key: str) -> RenderedGroup | None:

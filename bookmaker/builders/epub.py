@@ -24,7 +24,7 @@ from ebooklib import epub
 
 from bookmaker import __version__
 from bookmaker.builders import BuildOptions, BuildResult, epub_split
-from bookmaker.builders.epub_cover import CoverImage, cover_file_name, cover_for
+from bookmaker.builders.epub_cover import DRAWN_FILE_NAME, CoverImage, cover_for
 from bookmaker.builders.epub_images import ImageStore
 from bookmaker.builders.epub_labels import format_date, labels_for
 from bookmaker.builders.epub_markup import MarkupError, finish_page, finish_xml
@@ -429,10 +429,14 @@ def build(volume: Volume, target: Path, options: BuildOptions, *,
     identifier = book_identifier(volume)
     with ThreadPoolExecutor(1) as drawing:
         # A drawn cover is compressed while the pages render: zlib lets go of the GIL.
-        cover_job = drawing.submit(cover_for, volume, Cache(options.cache_dir, "epub"))
+        # The publisher's own cover is only read, here.
+        own = cover_for(volume) if volume.info.cover else None
+        drawn = None if own else drawing.submit(cover_for, volume,
+                                                Cache(options.cache_dir, "epub"))
         plan = plan_book(volume, split_limit)
-        rendered = render_pages(volume, plan, cover_file_name(volume), identifier, when)
-        cover = cover_job.result()
+        rendered = render_pages(volume, plan, own.file_name if own else DRAWN_FILE_NAME,
+                                identifier, when)
+        cover = own or drawn.result()
     archive = assemble(volume, plan, rendered, cover, identifier, when)
     data = repack(archive, when)
     try:

@@ -65,13 +65,6 @@ def cover_for(volume: Volume, cache: Cache | None = None) -> CoverImage:
     return cover
 
 
-def cover_file_name(volume: Volume) -> str:
-    """The cover's name inside the book, known before it is drawn or read."""
-    if not volume.info.cover:
-        return DRAWN_FILE_NAME
-    return load_cover(Path(volume.root), volume.info.cover).file_name
-
-
 def load_cover(root: Path, relative: str) -> CoverImage:
     """Read the publisher's cover image (JPEG or PNG) from the volume folder."""
     from bookmaker import resources

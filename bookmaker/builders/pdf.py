@@ -62,8 +62,11 @@ def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
     LOGGER.info("PDF: %d pages in %.1f s", result.pages, time.perf_counter() - started)
 
     if options.split:
+        if renderer is None:  # the book was rendered in workers only
+            renderer = Renderer.for_volume(volume, options.allow_remote, face, find=False)
         write_offprints(renderer, target, options, result)
-    result.warnings += [f"PDF: {url} was not loaded" for url in renderer.fetcher.refused]
+    if renderer is not None:  # workers' refusals came back as warnings
+        result.warnings += [f"PDF: {url} was not loaded" for url in renderer.fetcher.refused]
     return result
 
 

@@ -1,8 +1,8 @@
 """Assemble the sectioned book (:mod:`.pdf_sections`) into one PDF with pikepdf.
 
-One recipe, a step per line in :func:`assemble`: front matter, body groups with
-blank versos where the single render has them, folios, named destinations (note
-and contents links), outline, page labels, metadata.
+One recipe, a step per line in :func:`assemble`: body groups with blank versos
+where the single render has them, folios, then the front matter before them,
+named destinations (note and contents links), outline, page labels, metadata.
 """
 
 from __future__ import annotations
@@ -10,53 +10,58 @@ from __future__ import annotations
 import datetime as dt
 import io
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from bookmaker.builders.pdf_context import BookContext
-from bookmaker.builders.pdf_folios import calibration_pdf, read_calibration, stamp
-from bookmaker.cache import Cache
-from bookmaker.model import Volume
+from bookmaker.builders.pdf_folios import read_calibration, stamp
 
 LINK_SCHEME = "bookmaker:"
 """Contents links in the front render point here; they become links into the body."""
 
 
-def assemble(renderer, volume: Volume, context: BookContext, front, groups, layout,
-             target: Path, cache: Cache, env_key: str) -> int:
-    """Write the whole book to ``target``; returns its page count."""
+def assemble(context: BookContext, front: Callable, groups, layout, target: Path,
+             calibration: Callable[[], bytes]) -> int:
+    """Write the whole book to ``target``; returns its page count.
+
+    The body comes first and the front matter is put before it last: ``front`` (and
+    ``calibration``, the folio calibration PDF) are called only when they are needed,
+    so that they can be rendered in a worker meanwhile.
+    """
     import pikepdf
 
     out = pikepdf.new()
     sources = []  # kept open until saved: pages are copied lazily
-    front_pdf = pikepdf.open(io.BytesIO(front.pdf))
-    sources.append(front_pdf)
     names = []
-    kinds: list[tuple[str, int]] = []  # (kind, folio) per page; folio 0: none
-
-    append_pages(out, front_pdf, names)
-    kinds += [("none", 0)] * len(front_pdf.pages)
-    if len(out.pages) % 2:
-        add_blank(out)
-        kinds.append(("none", 0))
-    front_count = len(out.pages)
-    starts = {}
+    kinds: list[tuple[str, int]] = []  # (kind, folio) per body page; folio 0: none
+    starts = {}  # anchor → page index in the body
     for index, group in enumerate(groups):
         pdf = pikepdf.open(io.BytesIO(group.pdf))
         sources.append(pdf)
         first = len(out.pages)
         for anchor, page in group.anchors.items():
             starts[anchor] = first + page
-        append_pages(out, pdf, names)
+        copy_pages(out, pdf, names)
         folio = layout.first_page[index]
         kinds += [(kind, folio + offset) for offset, kind in enumerate(group.kinds)]
         if layout.blank_after[index]:
-            add_blank(out)
+            add_blank(out, len(out.pages))
             kinds.append(("none", 0))
+    stamp_folios(out, kinds, calibration())
 
-    stamp_folios(renderer, out, kinds, cache, env_key)
+    front_group = front()
+    front_pdf = pikepdf.open(io.BytesIO(front_group.pdf))
+    sources.append(front_pdf)
+    copy_pages(out, front_pdf, names, at=0)
+    front_count = len(front_pdf.pages)
+    if front_count % 2:  # the body opens on a recto
+        add_blank(out, front_count)
+        front_count += 1
+    starts = {anchor: front_count + page for anchor, page in starts.items()}
+
     merge_destinations(out, names)
     link_contents(out, front_count)
-    add_outline(out, context, front.anchors, starts)
+    add_outline(out, context, front_group.anchors, starts)
     add_page_labels(out, front_count)
     copy_metadata(out, front_pdf, context.created)
     out.save(target, deterministic_id=True, compress_streams=True,
@@ -66,14 +71,19 @@ def assemble(renderer, volume: Volume, context: BookContext, front, groups, layo
     return len(out.pages)
 
 
-def append_pages(out, pdf, names: list) -> None:
-    """Copy all pages of ``pdf``; remember its named destinations for the merge."""
+def copy_pages(out, pdf, names: list, at: int | None = None) -> None:
+    """Copy all pages of ``pdf`` to the end of ``out`` (or before page ``at``);
+    remember its named destinations for the merge."""
     import pikepdf
 
-    with warnings.catch_warnings():
-        # pikepdf warns that extend() drops named destinations: merge_destinations() keeps them.
-        warnings.simplefilter("ignore")
-        out.pages.extend(pdf.pages)
+    if at is None:
+        with warnings.catch_warnings():
+            # pikepdf warns that extend() drops named destinations: merge_destinations() keeps them.
+            warnings.simplefilter("ignore")
+            out.pages.extend(pdf.pages)
+    else:
+        for offset, page in enumerate(pdf.pages):
+            out.pages.insert(at + offset, page)
     root_names = pdf.Root.get("/Names")
     if root_names is not None and "/Dests" in root_names:
         tree = pikepdf.NameTree(root_names.Dests)
@@ -95,20 +105,19 @@ def _copy(out, value):
     return value
 
 
-def add_blank(out) -> None:
-    """A blank verso the size of the page before it."""
-    box = out.pages[-1].MediaBox
+def add_blank(out, at: int) -> None:
+    """A blank verso before page ``at``, the size of the page before it."""
+    box = out.pages[at - 1].MediaBox
     out.add_blank_page(page_size=(float(box[2]) - float(box[0]), float(box[3]) - float(box[1])))
+    if at < len(out.pages) - 1:  # added last: move it into place
+        blank = out.pages[-1]
+        del out.pages[-1]
+        out.pages.insert(at, blank)
 
 
-def stamp_folios(renderer, out, kinds, cache: Cache, env_key: str) -> None:
-    """Draw every body folio with the book's own folio style."""
-    key = f"calibration-{env_key}.pdf"
-    data = cache.get(key)
-    if data is None:
-        data = calibration_pdf(renderer)
-        cache.put(key, data)
-    stamps = read_calibration(data)
+def stamp_folios(out, kinds, calibration: bytes) -> None:
+    """Draw every body folio (``kinds``: one per page of ``out``) with the book's folio style."""
+    stamps = read_calibration(calibration)
     copied: dict = {}
     for page, (kind, folio) in zip(out.pages, kinds, strict=True):
         if kind != "none":

@@ -12,7 +12,8 @@ only its folios differ. So:
    default); each group's PDF is cached on disk by a hash of its HTML and of all
    that shapes it (styles, fonts, settings, bookmaker's and WeasyPrint's versions);
 2. with every group's page count known, the front matter is rendered with the
-   real page numbers in its contents;
+   real page numbers in its contents (in a worker, while this process assembles
+   the body);
 3. :mod:`pikepdf` assembles the book: a blank verso wherever a group ended on a
    recto, folios stamped from a calibration render (:mod:`.pdf_folios`), named
    destinations merged so that note links and contents links work, an outline of
@@ -27,6 +28,7 @@ which need one structure tree) take the single render.
 from __future__ import annotations
 
 import atexit
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -37,12 +39,14 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from bookmaker import __version__
 from bookmaker.builders import BuildOptions, pdf_chunks
 from bookmaker.builders.pdf_assemble import assemble
 from bookmaker.builders.pdf_context import BookContext, PartView, book_context
+from bookmaker.builders.pdf_folios import calibration_pdf
 from bookmaker.builders.pdf_fonts import font_face_css, make_static_font, plan_static_fonts
 from bookmaker.builders.pdf_render import Renderer, page_css, render_html
 from bookmaker.cache import Cache, user_cache_folder
@@ -121,9 +125,11 @@ class RenderedGroup:
 def build_sections(face, volume: Volume, target: Path, options: BuildOptions):
     """Render, assemble and write the book at ``target``; returns (renderer, pages, messages).
 
-    The worker processes are started before this process imports WeasyPrint, so
-    that both import at once (a second and a half on this machine), and this
-    process's renderer is made once, with the static fonts.
+    With worker processes, they render everything (groups, folio calibration, front
+    matter) and this process only plans and assembles: it never imports WeasyPrint,
+    whose import and set-up would take a core from the workers for a second, and it
+    assembles the body while a worker renders the front matter. The renderer returned
+    is then None. Without workers, this process renders all with one renderer.
     """
     progress = options.progress or (lambda stage, done, total: None)
     started = time.perf_counter()
@@ -151,17 +157,20 @@ def build_sections(face, volume: Volume, target: Path, options: BuildOptions):
             # Python and read it (0.35 s a worker for 200 documents).
             volume_file = Path(scratch) / "volume.pickle"
             volume_file.write_bytes(pickle.dumps(volume, pickle.HIGHEST_PROTOCOL))
-            pool = stack.enter_context(ProcessPoolExecutor(
+            pool = ProcessPoolExecutor(
                 jobs, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_worker_start, initargs=(volume_file, options.allow_remote)))
-        fonts = start_fonts(face, pool, jobs)  # the workers start with them
-        import weasyprint  # noqa: F401 - meanwhile
-
-        for future in fonts:
+                initializer=_worker_start, initargs=(volume_file, options.allow_remote))
+            # Not waiting: idle workers exit while this process writes the book, and on
+            # an error the groups not yet begun are dropped, not rendered for nothing.
+            stack.callback(pool.shutdown, wait=False, cancel_futures=True)
+        for future in start_fonts(face, pool, jobs):  # the workers start with them
             future.result()
-        renderer = Renderer.for_volume(volume, options.allow_remote, face, find=False)
-        pages, messages = _build(renderer, volume, context, groups, cached, work, cache,
-                                 target, options, progress, started, env_key, pool)
+        renderer = None
+        if pool is None:
+            renderer = Renderer.for_volume(volume, options.allow_remote, face, find=False)
+        start = partial(_start, pool, renderer, face)
+        pages, messages = _build(start, volume, context, groups, cached, work, cache,
+                                 target, progress, started, env_key)
         return renderer, pages, messages
 
 
@@ -182,24 +191,24 @@ def start_fonts(face, pool, jobs: int) -> list:
     return futures
 
 
-def _build(renderer, volume, context, groups, cached, missing, cache, target, options,
-           progress, started, env_key, pool):
+def _build(start, volume, context, groups, cached, missing, cache, target, progress, started,
+           env_key):
     """Render what the cache lacks (``missing``), then the front matter, then assemble."""
+    calibration = _cached_or_started(  # first: the worker that takes it is soon free
+        cache, f"calibration-{env_key}.pdf", bytes, lambda: start(calibration_pdf))
     rendered: dict[str, RenderedGroup] = dict(cached)
     for hit in cached.values():
         for text in hit.warnings:  # a cached group still says what it said
             warn(text)
     done = len(groups) - len(missing)
     progress("PDF pages", done, len(groups))
-    for key, result in render_groups(renderer, missing, pool):
+    for key, result in render_groups(start, missing):
         rendered[key] = result
         _store(cache, key, result)
         for text in result.warnings:
             warn(text)
         done += 1
         progress("PDF pages", done, len(groups))
-    if pool is not None:
-        pool.shutdown(wait=False)  # the workers exit while the front matter renders
     LOGGER.info("PDF: %d groups, %d rendered, %.1f s", len(groups), len(missing),
                 time.perf_counter() - started)
 
@@ -208,13 +217,12 @@ def _build(renderer, volume, context, groups, cached, missing, cache, target, op
     folios = {anchor: layout.first_page[index] + page
               for index, group in enumerate(groups)
               for anchor, page in rendered[group.key].anchors.items()}
-    front = render_front(renderer, volume, context, folios, cache, env_key)
-
-    pages = assemble(
-        renderer, volume, context, front, [rendered[g.key] for g in groups], layout, target,
-        cache, env_key,
-    )
-    front_pages = len(front.kinds) + len(front.kinds) % 2  # the body opens on a recto
+    html = front_html(volume, context, folios)
+    front = _cached_or_started(cache, _digest(env_key, "front", html), RenderedGroup,
+                               lambda: start(render_front, html))
+    pages = assemble(context, front, [rendered[g.key] for g in groups], layout, target,
+                     calibration)
+    front_pages = len(front().kinds) + len(front().kinds) % 2  # the body opens on a recto
     check_assembled(target, pages, front_pages + layout.total)
     LOGGER.info("PDF: %d pages in %.1f s (sectioned)", pages, time.perf_counter() - started)
     return pages, []  # group checks' warnings were reported as the groups came in
@@ -294,17 +302,54 @@ def _digest(*parts: str) -> str:
 # -------------------------------------------------------------- rendering
 
 
-def render_groups(renderer, groups: list[Group], pool):
-    """Yield ``(key, RenderedGroup)`` for each group, in the worker ``pool`` when there is one."""
-    if pool is None:
-        for group in groups:
-            yield group.key, render_group(renderer, group.html, group.document_ids)
-        return
-    futures = [(group.key, pool.submit(_worker_render, group.html, group.document_ids,
-                                       renderer.face))
+def render_groups(start, groups: list[Group]):
+    """Yield ``(key, RenderedGroup)`` for each group, rendered by ``start`` (:func:`_start`)."""
+    pending = [(group.key, start(render_group, group.html, group.document_ids, keep=True))
                for group in groups]
-    for key, future in futures:
-        yield key, future.result()
+    for key, result in pending:
+        yield key, result()
+
+
+def _start(pool, renderer, face, function, *args, keep: bool = False):
+    """Start ``function(renderer, *args)`` and return a callable that gives its result.
+
+    With a ``pool`` it runs in a worker (with the worker's renderer) and starts now;
+    what it logged there is said here when the result is taken, or with ``keep``
+    added to the result's ``warnings`` (a group keeps them in the cache). Without a
+    pool it runs here, when the result is asked for."""
+    if pool is None:
+        return functools.cache(lambda: function(renderer, *args))
+    future = pool.submit(_worker_call, face, function, *args)
+
+    def result():
+        value, said = future.result()
+        if keep:
+            value.warnings += said
+        else:
+            for text in said:
+                warn(text)
+        return value
+
+    return functools.cache(result)
+
+
+def _cached_or_started(cache: Cache, key: str, kind, start):
+    """A callable giving the cache entry ``key`` (a ``bytes`` or :class:`RenderedGroup`
+    ``kind``), or else the result of what ``start()`` started, stored when it comes."""
+    hit = cache.get(key) if kind is bytes else _load(cache, key)
+    if hit is not None:
+        return lambda: hit
+    pending = start()
+
+    def result():
+        value = pending()
+        if kind is bytes:
+            cache.put(key, value)
+        else:
+            _store(cache, key, value)
+        return value
+
+    return functools.cache(result)
 
 
 def render_group(renderer, html: str, document_ids: list[str]) -> RenderedGroup:
@@ -375,16 +420,16 @@ def _worker_ready() -> None:
     """A task that only makes the pool start a worker (the initializer does the work)."""
 
 
-def _worker_render(html: str, document_ids: list[str], face) -> RenderedGroup:
+def _worker_call(face, function, *args):
+    """In a worker: ``function(renderer, *args)`` and what it logged."""
     collected: list[str] = _WORKER["collected"]
     renderer = _WORKER["renderer"]
     if renderer is None:
         renderer = Renderer.for_volume(_WORKER["volume"], _WORKER["allow_remote"], face)
         _WORKER["renderer"] = renderer
     collected.clear()  # what loading the face and styles said, the parent said already
-    result = render_group(renderer, html, document_ids)
-    result.warnings += collected
-    return result
+    result = function(renderer, *args)
+    return result, list(collected)
 
 
 # ----------------------------------------------------------------- layout
@@ -414,25 +459,22 @@ def body_layout(groups: list[RenderedGroup]) -> BodyLayout:
     return BodyLayout(first, blanks, page - 1)
 
 
-def render_front(renderer, volume: Volume, context: BookContext, folios: dict[str, int],
-                 cache: Cache, env_key: str) -> RenderedGroup:
-    """The front matter, its contents given the body's real page numbers."""
+def front_html(volume: Volume, context: BookContext, folios: dict[str, int]) -> str:
+    """The front matter's HTML, its contents given the body's real page numbers."""
     env = make_environment("pdf", Path(volume.root), volume.settings.pdf.style)
     template = env.get_template("front-section.html")
     # No timestamp in the HTML: the assembly dates the book, so that an edit which
     # leaves the contents' page numbers alone finds the front matter in the cache.
-    html = template.render(book=replace(context, created=None),
+    return template.render(book=replace(context, created=None),
                            toc_folios={key: str(value) for key, value in folios.items()})
-    key = _digest(env_key, "front", html)
-    hit = _load(cache, key)
-    if hit is not None:
-        return hit
+
+
+def render_front(renderer, html: str) -> RenderedGroup:
+    """Lay out and write the front matter."""
     document = renderer.lay_out_html(html)
     pages = pdf_checks.rendered_pages(document)
     anchors = pdf_checks.anchor_pages(pages)
-    result = RenderedGroup(renderer.write_bytes(document), [NONE] * len(pages), anchors)
-    _store(cache, key, result)
-    return result
+    return RenderedGroup(renderer.write_bytes(document), [NONE] * len(pages), anchors)
 
 
 def check_assembled(target: Path, pages: int, expected: int) -> None:

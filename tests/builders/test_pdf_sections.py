@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from pathlib import Path
 
@@ -11,9 +12,9 @@ from pypdf import PdfReader
 
 from bookmaker.builders import BuildOptions, pdf, pdf_sections
 from bookmaker.builders.pdf_render import Renderer
-from bookmaker.model import Block
+from bookmaker.model import Block, Part
 from bookmaker.pipeline import load_volume
-from tests.factories import make_volume
+from tests.factories import make_document, make_volume
 
 SAMPLE = Path(__file__).resolve().parents[2] / "volumes" / "how-the-revolution-armed-1918"
 
@@ -85,6 +86,27 @@ def test_same_book_as_one_render(tmp_path, small_groups):
     for title in ("Statement Number 1", "Statement Number 7"):
         opening = next(i for i, page in enumerate(lines) if i >= body and f"{title}\n" in page)
         assert re.search(rf"{title} [. ]+{labels[opening]}\b", " ".join(contents.split()))
+
+
+def test_front_matter_rendered_in_a_worker_says_its_warnings(tmp_path, small_groups, caplog):
+    # With workers, the front matter renders in one of them while this process
+    # assembles the body: what it warns of must still be said, once, here.
+    volume = make_volume(documents=8, parts=2, notes=1)
+    preface = make_document("preface", "A Preface")
+    preface.kind = "front"
+    preface.blocks.append(Block("figure", '<figure><img src="https://example.org/p.png"></figure>'))
+    volume.parts.insert(0, Part(id="front", title=None, documents=[preface]))
+    with caplog.at_level(logging.WARNING, logger="bookmaker"):
+        result = pdf.build(volume, tmp_path / "b.pdf",
+                           BuildOptions(jobs=2, cache_dir=tmp_path / "cache"))
+    assert sum("https://example.org/p.png" in m for m in caplog.messages) == 1
+    lines = page_lines(tmp_path / "b.pdf")
+    assert result.pages == len(lines)
+    labels = list(PdfReader(tmp_path / "b.pdf").page_labels)
+    body = labels.index("1")
+    preface_page = next(i for i, page in enumerate(lines) if "A Preface\n" in page)
+    assert preface_page < body  # the preface is front matter, before folio 1
+    assert re.search(r"A Preface [. ]+[ivx]+\b", " ".join(" ".join(lines[:body]).split()))
 
 
 @pytest.mark.slow

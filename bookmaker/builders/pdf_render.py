@@ -44,6 +44,39 @@ TRIMS: dict[str, Trim] = {
 """Trim presets. A4 and Letter keep wide margins so that lines stay readable."""
 
 
+def import_weasyprint() -> None:
+    """Import WeasyPrint, on Linux without the library searches its import makes.
+
+    Why: WeasyPrint opens Pango, HarfBuzz and the rest under each platform's names in
+    turn, and cffi answers every name that is not a file name with
+    ``ctypes.util.find_library``, which runs ``ldconfig`` and ``gcc``: twenty-odd runs,
+    0.2 s of each process's import (a tenth of a warm build). On Linux the loader finds
+    the sonames WeasyPrint also tries (``libpango-1.0.so.0``…), so the search is
+    skipped; should the import fail without it, it is made again as WeasyPrint does it.
+    """
+    import sys
+
+    if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
+        import weasyprint  # noqa: F401
+        return
+    import ctypes.util
+    import io
+    from contextlib import redirect_stdout
+
+    search = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        with redirect_stdout(io.StringIO()):  # WeasyPrint prints advice when it fails
+            import weasyprint  # noqa: F401
+        return
+    except OSError:
+        for name in [name for name in sys.modules if name.split(".")[0] == "weasyprint"]:
+            del sys.modules[name]
+    finally:
+        ctypes.util.find_library = search
+    import weasyprint  # noqa: F401, F811 - with the searches, as it would be
+
+
 @dataclass
 class Renderer:
     """What every render of one volume shares: face, fetcher, fonts and stylesheets."""
@@ -61,6 +94,7 @@ class Renderer:
         (``find=False``: the one given, even None, which was looked for already)."""
         if face is None and find:
             face = find_face(volume.settings.pdf.font)
+        import_weasyprint()
         fetcher = make_fetcher(volume, face, allow_remote)
         font_config = _font_config()
         stylesheets = load_stylesheets(volume, volume.settings.pdf, face, fetcher, font_config)

@@ -6,6 +6,7 @@ import logging
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -540,3 +541,59 @@ def test_no_heading_is_left_alone_at_a_page_foot():
     assert len(body_pages) > 8
     assert sum(line.startswith("Section Heading") for p in pages for line in p.lines) == 14
     assert not [p.index for p in body_pages if p.lines[-1].startswith("Section Heading")]
+
+
+# ------------------------------------------------------- importing WeasyPrint
+
+IMPORT_CHECK = """
+import ctypes.util, sys
+search = ctypes.util.find_library
+{prepare}
+from bookmaker.builders.pdf_render import import_weasyprint
+import_weasyprint()
+import weasyprint.text.ffi as ffi
+print(ffi.pango is not None, ffi.harfbuzz_subset is not None,
+      ctypes.util.find_library is search)
+"""
+
+
+def run_import_check(prepare: str = "") -> str:
+    code = IMPORT_CHECK.format(prepare=prepare)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    return done.stdout
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the shortcut is Linux's")
+def test_weasyprint_is_imported_without_library_searches_and_loads_the_same():
+    plain = subprocess.run(
+        [sys.executable, "-c",
+         "import weasyprint.text.ffi as f; print(f.harfbuzz_subset is not None)"],
+        capture_output=True, text=True, timeout=120, check=True).stdout.strip()
+    counted = run_import_check(
+        "import ctypes.util as u\n"
+        "calls = []\n"
+        "def counting(name, _search=u.find_library):\n"
+        "    calls.append(name)\n"
+        "    return _search(name)\n"
+        "u.find_library = search = counting\n"
+        "import atexit; atexit.register(lambda: print(len(calls)))\n")
+    loaded, exit_line = counted.strip().split("\n")
+    assert loaded == f"True {plain} True"  # Pango, the same subsetter, the search put back
+    assert exit_line == "0"  # no library search ran
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the shortcut is Linux's")
+def test_weasyprint_is_imported_the_usual_way_when_the_shortcut_fails():
+    # A system where Pango loads only through the search: the first import fails,
+    # the second searches and succeeds, and nothing WeasyPrint printed is shown.
+    out = run_import_check(
+        "import cffi\n"
+        "dlopen = cffi.FFI.dlopen\n"
+        "def only_searched(self, name, flags=0):\n"
+        "    if ctypes.util.find_library is not search and 'pango' in str(name):\n"
+        "        raise OSError('not found without a search')\n"
+        "    return dlopen(self, name, flags)\n"
+        "cffi.FFI.dlopen = only_searched\n")
+    pango, _subsetter, restored = out.split()
+    assert (pango, restored) == ("True", "True")  # no advice printed either

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bookmaker.builders.pdf_context import BookContext
 from bookmaker.builders.pdf_fonts import BookFace, find_face, font_face_css
+from bookmaker.builders.pdf_hyphenation import preload_patterns
 from bookmaker.errors import BuildError
 from bookmaker.log import LOGGER, warn
 from bookmaker.model import PdfSettings, Volume
@@ -95,6 +96,7 @@ class Renderer:
         if face is None and find:
             face = find_face(volume.settings.pdf.font)
         import_weasyprint()
+        preload_patterns(volume.info.language)
         fetcher = make_fetcher(volume, face, allow_remote)
         font_config = _font_config()
         stylesheets = load_stylesheets(volume, volume.settings.pdf, face, fetcher, font_config)

@@ -12,7 +12,7 @@ import logging
 import os
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bookmaker.builders.pdf_context import BookContext
@@ -87,6 +87,8 @@ class Renderer:
     fetcher: object
     font_config: object
     stylesheets: list
+    parsed: dict = field(default_factory=dict)
+    """Extra stylesheets parsed by :meth:`css`, by their text."""
 
     @classmethod
     def for_volume(cls, volume: Volume, allow_remote: bool = False,
@@ -110,6 +112,14 @@ class Renderer:
         """Lay out ``html`` with the volume's stylesheets (and ``extra`` ones after them)."""
         return lay_out(html, self.volume, self.fetcher, self.stylesheets + (extra or []),
                        self.font_config)
+
+    def css(self, text: str):
+        """``text`` as a WeasyPrint stylesheet for this renderer, parsed once."""
+        if text not in self.parsed:
+            from weasyprint import CSS
+
+            self.parsed[text] = CSS(string=text, font_config=self.font_config)
+        return self.parsed[text]
 
     def write_bytes(self, document) -> bytes:
         """The PDF of a laid-out document, fonts dated from the volume (reproducible)."""

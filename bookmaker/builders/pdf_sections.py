@@ -354,7 +354,7 @@ def _cached_or_started(cache: Cache, key: str, kind, start):
 
 def render_group(renderer, html: str, document_ids: list[str]) -> RenderedGroup:
     """Lay out one group without folios; check it is whole; note page kinds and anchors."""
-    extra = _section_css(renderer.font_config)
+    extra = renderer.css(SECTION_CSS)
     document = renderer.lay_out_html(html, [extra])
     if pdf_chunks.continues(renderer.volume, document_ids):
         document = pdf_chunks.even_pages(renderer, html, [extra], document)
@@ -384,14 +384,6 @@ def render_group(renderer, html: str, document_ids: list[str]) -> RenderedGroup:
         raise BuildError("; ".join(errors))
     warnings = [f"PDF: {message.text}" for message in fonts]
     return RenderedGroup(pdf, kinds, {k: v for k, v in anchors.items() if k in ids}, warnings)
-
-
-@functools.lru_cache(maxsize=2)
-def _section_css(font_config):
-    """:data:`SECTION_CSS` parsed once per renderer (it is read for every group)."""
-    from weasyprint import CSS
-
-    return CSS(string=SECTION_CSS, font_config=font_config)
 
 
 def check_fonts(renderer, pdf: bytes) -> list[Message]:

@@ -36,6 +36,11 @@ _NUMBER_ABBREV = re.compile(
     r"\.(?:(?<=\b[Nn]o\.)|(?<=\b[Nn]os\.)|(?<=\bp\.)|(?<=\bpp\.)|(?<=\b[Vv]ol\.))[ \n](?=\d)"
 )
 _SKIP_TAG = re.compile(r"<(/?)(pre|code)\b", re.IGNORECASE)
+# Everything smartypants acts on: quotes and backticks, "--", "..." and ". . .",
+# backslash escapes and entities. Text without any of them is left as it is, and
+# checking is a hundred times cheaper than the library's dozen passes: most archive
+# paragraphs are already typographic, and smartypants was half of reading them.
+_SMARTY_WORK = re.compile(r"[\"'`\\&]|--|\.\.|\. \.")
 
 
 def smarten_html(html: str, settings: TypographySettings | None = None) -> str:
@@ -45,8 +50,9 @@ def smarten_html(html: str, settings: TypographySettings | None = None) -> str:
         return html
     if settings.smart_quotes:
         html = _on_text(html, _dashes)
-        html = smartypants.smartypants(html, _SMARTY)
-        html = _NUMERIC_REF.sub(_char_for_ref, html)
+        if _SMARTY_WORK.search(html):
+            html = smartypants.smartypants(html, _SMARTY)
+            html = _NUMERIC_REF.sub(_char_for_ref, html)
     if settings.nbsp:
         html = _on_text(html, _no_break)
     return html

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import bookmaker.typography as typography
 from bookmaker.model import TypographySettings
 from bookmaker.typography import smarten_html, smarten_text
 
@@ -62,3 +67,35 @@ def test_switches():
     assert smarten_text('"V. I." -- x', TypographySettings(smart_quotes=True, nbsp=False)) == (
         "\u201cV. I.\u201d \u2014 x"
     )
+
+
+# Text with nothing for smartypants to change skips the library: the result must be
+# the same as the library's on any text.
+
+FRAGMENTS = st.lists(st.sampled_from(
+    ["a", "Word", " ", ".", "..", ". ", "-", "--", "'", '"', "`", "\\", "&amp;", "&quot;",
+     "&#8220;", "&#39;", "1", "No. 5", "<i>", "</i>", "<code>", "</code>", "\n", "\u2019"]
+), max_size=30).map("".join)
+
+
+@given(FRAGMENTS)
+def test_skipping_the_library_changes_nothing(html):
+    skipped = smarten_html(html)
+    always = typography._SMARTY_WORK
+    try:
+        typography._SMARTY_WORK = re.compile("")  # matches everything: always call it
+        called = smarten_html(html)
+    finally:
+        typography._SMARTY_WORK = always
+    assert skipped == called
+
+
+def test_plain_archive_paragraphs_skip_the_library(monkeypatch):
+    calls = []
+    monkeypatch.setattr(typography.smartypants, "smartypants",
+                        lambda html, attrs: calls.append(html) or html)
+    assert smarten_html("The Red Army \u2013 its \u201cfirst\u201d year.") == (
+        "The Red Army \u2013 its \u201cfirst\u201d year.")
+    assert calls == []
+    smarten_html("it's")
+    assert calls == ["it's"]

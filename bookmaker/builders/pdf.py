@@ -13,7 +13,6 @@ cached, and assembled (:mod:`.pdf_sections`); other books in one render
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from pathlib import Path
@@ -27,6 +26,7 @@ from bookmaker.builders.pdf_render import (  # noqa: F401 - TRIMS and page_css a
     Renderer,
     font_timestamps,
     page_css,
+    start_worker,
     volume_text,
     weasyprint_warnings,
 )
@@ -168,16 +168,7 @@ def _worker_start(volume: Volume, allow_remote: bool, refused: list[str]) -> Non
 
     What the parent already reported (a missing face, refused URLs) is not repeated.
     """
-    collected: list[str] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            collected.append(record.getMessage())
-
-    for handler in list(LOGGER.handlers):
-        LOGGER.removeHandler(handler)
-    LOGGER.addHandler(Collect(level=logging.WARNING))
-    LOGGER.propagate = False
+    collected = start_worker(_WORKER)
     renderer = Renderer.for_volume(volume, allow_remote)
     renderer.fetcher.refused.extend(refused)
     collected.clear()

@@ -45,6 +45,39 @@ TRIMS: dict[str, Trim] = {
 """Trim presets. A4 and Letter keep wide margins so that lines stay readable."""
 
 
+def start_worker(state: dict) -> list[str]:
+    """In a render worker: collect warnings in the list returned (the parent says them
+    again) instead of printing them, and empty ``state`` (the worker's renderer) when
+    the worker ends.
+
+    Why the emptying: WeasyPrint's FontConfiguration removes its temporary folder of
+    font copies (some 4 MB) when it is dropped. A forked worker ends without any
+    teardown, and a spawned one drops it after the modules it cleans up with: either
+    way the folder stayed in /tmp. multiprocessing runs its finalizers in both.
+    """
+    from multiprocessing.util import Finalize
+
+    collected: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            collected.append(record.getMessage())
+
+    for handler in list(LOGGER.handlers):
+        LOGGER.removeHandler(handler)
+    LOGGER.addHandler(Collect(level=logging.WARNING))
+    LOGGER.propagate = False
+    Finalize(None, _drop_renderer, args=(state,), exitpriority=10)
+    return collected
+
+
+def _drop_renderer(state: dict) -> None:
+    import gc
+
+    state.clear()
+    gc.collect()  # WeasyPrint's objects hold cycles
+
+
 def import_weasyprint() -> None:
     """Import WeasyPrint, on Linux without the library searches its import makes.
 

@@ -27,7 +27,6 @@ which need one structure tree) take the single render.
 
 from __future__ import annotations
 
-import atexit
 import functools
 import hashlib
 import json
@@ -48,7 +47,7 @@ from bookmaker.builders.pdf_assemble import assemble
 from bookmaker.builders.pdf_context import BookContext, PartView, book_context
 from bookmaker.builders.pdf_folios import calibration_pdf
 from bookmaker.builders.pdf_fonts import font_face_css, make_static_font, plan_static_fonts
-from bookmaker.builders.pdf_render import Renderer, page_css, render_html
+from bookmaker.builders.pdf_render import Renderer, page_css, render_html, start_worker
 from bookmaker.cache import Cache, user_cache_folder
 from bookmaker.checks import pdf as pdf_checks
 from bookmaker.checks.messages import Message
@@ -396,22 +395,10 @@ _WORKER: dict = {}
 
 
 def _worker_start(volume_file: Path, allow_remote: bool) -> None:
-    volume = pickle.loads(volume_file.read_bytes())
-    collected: list[str] = []
-
-    class Collect(__import__("logging").Handler):
-        def emit(self, record) -> None:
-            collected.append(record.getMessage())
-
-    for handler in list(LOGGER.handlers):
-        LOGGER.removeHandler(handler)
-    LOGGER.addHandler(Collect(level=30))
-    LOGGER.propagate = False
+    collected = start_worker(_WORKER)
     # The renderer is made on the first group, once the face's static fonts exist.
-    _WORKER.update(volume=volume, allow_remote=allow_remote, renderer=None, collected=collected)
-    # Drop WeasyPrint's objects before the interpreter tears its modules down, or
-    # FontConfiguration.__del__ complains at exit.
-    atexit.register(_WORKER.clear)
+    _WORKER.update(volume=pickle.loads(volume_file.read_bytes()), allow_remote=allow_remote,
+                   renderer=None, collected=collected)
 
 
 def _worker_ready() -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -597,3 +600,32 @@ def test_weasyprint_is_imported_the_usual_way_when_the_shortcut_fails():
         "cffi.FFI.dlopen = only_searched\n")
     pango, _subsetter, restored = out.split()
     assert (pango, restored) == ("True", "True")  # no advice printed either
+
+
+def test_render_workers_leave_no_temporary_folders(tmp_path, monkeypatch):
+    # WeasyPrint copies the book face into a temporary folder per font configuration;
+    # a worker that let the interpreter's teardown drop its renderer left it in /tmp.
+    # Offprint workers are forked (they inherit tempfile's choice), the sectioned
+    # book's are spawned (they take TMPDIR from the environment).
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    volume = make_volume(4, 0)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = pdf.build(volume, out / "b.pdf", BuildOptions(split=True, jobs=2))
+    assert len(result.extra_files) == 4  # offprints, in two worker processes
+    sectioned = pdf.build(make_volume(12, 2), out / "s.pdf",
+                          BuildOptions(jobs=2, cache_dir=tmp_path / "cache"))
+    assert sectioned.pages > 12  # groups, in two worker processes
+
+    def left() -> list[str]:
+        return sorted(p.name for p in temp.iterdir() if p.name.startswith("weasyprint-"))
+
+    gc.collect()  # this process's own renderers (WeasyPrint's objects hold cycles)
+    # The sectioned build does not wait for its idle workers to exit: give them time.
+    deadline = time.monotonic() + 20
+    while left() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert left() == []

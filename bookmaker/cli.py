@@ -18,7 +18,6 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bookmaker import __version__
 from bookmaker.builders import BuildOptions
@@ -89,6 +88,15 @@ def _progress():
     if STATE.verbosity < 0 or not stderr.is_terminal:
         yield lambda stage, done, total: None
         return
+    # Imported here: a build without a terminal (CI, scripts) does not pay for it.
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     with Progress(*columns, console=stderr, transient=True) as bar:

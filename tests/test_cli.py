@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -132,3 +133,30 @@ def test_debug_shows_traceback(tmp_path):
     with pytest.raises(Exception) as info:
         main(["--debug", "inspect", str(tmp_path / "nowhere")])
     assert "no such volume folder" in str(info.value)
+
+
+def test_progress_bars_count_documents_read_and_rendered(tmp_path, monkeypatch, capsys):
+    # On a terminal, the build shows documents read / total and documents rendered
+    # into the PDF / total; elsewhere (as under pytest) it shows none.
+    import io
+
+    from rich.console import Console
+
+    from benchmarks.generate import generate_volume
+    from bookmaker import cli
+
+    volume = generate_volume(tmp_path, 12, words=300)
+    terminal = io.StringIO()
+    monkeypatch.setattr(cli, "stderr", Console(file=terminal, force_terminal=True, width=100))
+    code, _, _ = run(capsys, "build", volume.root, "-f", "pdf", "-o", tmp_path / "out",
+                     "--cache-dir", tmp_path / "cache", "--jobs", "2")
+    assert code == 0
+    shown = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", terminal.getvalue())  # colours, cursor
+
+    def counts(bar: str) -> list[int]:
+        return [int(done) for done in re.findall(rf"{bar}[ ━╸╺]+(\d+)/12 ", shown)]
+
+    assert counts("read")[-1] == 12
+    rendered = counts("PDF documents")
+    # Counted as the groups come back: from fewer than 12 up to 12.
+    assert rendered[0] < 12 and rendered[-1] == 12

@@ -199,15 +199,16 @@ def _build(start, volume, context, groups, cached, missing, cache, target, progr
     for hit in cached.values():
         for text in hit.warnings:  # a cached group still says what it said
             warn(text)
-    done = len(groups) - len(missing)
-    progress("PDF pages", done, len(groups))
-    for key, result in render_groups(start, missing):
+    total = sum(len(group.document_ids) for group in groups)
+    done = total - sum(len(group.document_ids) for group in missing)
+    progress("PDF documents", done, total)
+    for group, (key, result) in zip(missing, render_groups(start, missing), strict=True):
         rendered[key] = result
         _store(cache, key, result)
         for text in result.warnings:
             warn(text)
-        done += 1
-        progress("PDF pages", done, len(groups))
+        done += len(group.document_ids)
+        progress("PDF documents", done, total)
     LOGGER.info("PDF: %d groups, %d rendered, %.1f s", len(groups), len(missing),
                 time.perf_counter() - started)
 

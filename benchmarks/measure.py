@@ -551,6 +551,7 @@ def render_report(all_results: Results, info: dict[str, str], options: Options,
     lines += _ratios_section(all_results)
     lines += _fit_section(all_results)
     lines += _notes_section(all_results)
+    lines += _analysis_section()
     failures = [(size, tool, s.error) for size, results in all_results.items()
                 for tool, r in results.items() for s in r.samples if not s.ok]
     if failures:
@@ -681,6 +682,14 @@ def _notes_section(all_results: Results) -> list[str]:
         "run follows after appending one word to the middle document's first paragraph; "
         "the no-change run follows that with nothing changed.",
     ]
+
+
+def _analysis_section() -> list[str]:
+    """The hand-written profile of where the time goes (ANALYSIS.md), kept with each report."""
+    analysis = REPO / "benchmarks" / "ANALYSIS.md"
+    if not analysis.is_file():
+        return []
+    return ["", *analysis.read_text("utf-8").rstrip("\n").split("\n")]
 
 
 # ------------------------------------------------------------------ main

@@ -32,10 +32,6 @@ class Cache:
         except OSError:
             return None
 
-    def has(self, name: str) -> bool:
-        """Whether the entry exists (without reading it)."""
-        return self.folder is not None and (self.folder / name).is_file()
-
     def put(self, name: str, data: bytes) -> None:
         """Store an entry; a cache that cannot be written only costs speed."""
         if self.folder is None:

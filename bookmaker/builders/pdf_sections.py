@@ -193,8 +193,9 @@ def start_fonts(face, pool, jobs: int) -> list:
 def _build(start, volume, context, groups, cached, missing, cache, target, progress, started,
            env_key):
     """Render what the cache lacks (``missing``), then the front matter, then assemble."""
-    calibration = _cached_or_started(  # first: the worker that takes it is soon free
-        cache, f"calibration-{env_key}.pdf", bytes, lambda: start(calibration_pdf))
+    key = f"calibration-{env_key}.pdf"  # first: the worker that takes it is soon free
+    calibration = _cached_or_started(cache.get(key), partial(cache.put, key),
+                                     lambda: start(calibration_pdf))
     rendered: dict[str, RenderedGroup] = dict(cached)
     for hit in cached.values():
         for text in hit.warnings:  # a cached group still says what it said
@@ -218,7 +219,8 @@ def _build(start, volume, context, groups, cached, missing, cache, target, progr
               for index, group in enumerate(groups)
               for anchor, page in rendered[group.key].anchors.items()}
     html = front_html(volume, context, folios)
-    front = _cached_or_started(cache, _digest(env_key, "front", html), RenderedGroup,
+    key = _digest(env_key, "front", html)
+    front = _cached_or_started(_load(cache, key), partial(_store, cache, key),
                                lambda: start(render_front, html))
     pages = assemble(context, front, [rendered[g.key] for g in groups], layout, target,
                      calibration)
@@ -333,20 +335,16 @@ def _start(pool, renderer, face, function, *args, keep: bool = False):
     return functools.cache(result)
 
 
-def _cached_or_started(cache: Cache, key: str, kind, start):
-    """A callable giving the cache entry ``key`` (a ``bytes`` or :class:`RenderedGroup`
-    ``kind``), or else the result of what ``start()`` started, stored when it comes."""
-    hit = cache.get(key) if kind is bytes else _load(cache, key)
+def _cached_or_started(hit, store, start):
+    """A callable giving ``hit`` (what the cache held), or else the result of what
+    ``start()`` starts now, passed to ``store`` when it comes."""
     if hit is not None:
         return lambda: hit
     pending = start()
 
     def result():
         value = pending()
-        if kind is bytes:
-            cache.put(key, value)
-        else:
-            _store(cache, key, value)
+        store(value)
         return value
 
     return functools.cache(result)

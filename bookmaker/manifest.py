@@ -99,6 +99,8 @@ class DocumentSpec:
     """Title override."""
     kind: DocumentKind
     """Body text, front or back matter."""
+    kind_given: bool = False
+    """Whether the manifest said ``kind`` itself (it then wins over the document's own)."""
 
 
 @dataclass(frozen=True)
@@ -278,7 +280,7 @@ def _resolve(parsed: ManifestFile, path: Path, supported: set[str] | None) -> Ma
                     path,
                 )
             kind = entry.kind or default_kind
-            specs.append(DocumentSpec(entry.path, resolved, entry.title, kind))
+            specs.append(DocumentSpec(entry.path, resolved, entry.title, kind, entry.kind is not None))
         parts.append(PartSpec(title, tuple(specs)))
 
     info = VolumeInfo.model_validate(

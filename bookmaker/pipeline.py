@@ -94,7 +94,7 @@ def _read_all(manifest: Manifest, ids: dict[Path, str], cache: Cache, jobs: int,
             continue
         for message in document.warnings:  # a cached document still says what it said
             warn(message, spec.rel_path)
-        document.kind = spec.kind
+        settle_kind(document, spec)
         found[spec.path] = document
         done += 1
         progress("read", done, total)
@@ -132,7 +132,7 @@ def _read_key(data: bytes, spec: DocumentSpec, doc_id: str, manifest: Manifest) 
     hasher = hashlib.sha256(data)
     settings = manifest.settings.typography.model_dump_json()
     hasher.update(f"{__version__}|{spec.rel_path}|{doc_id}|{spec.title}|{spec.kind}|"
-                  f"{manifest.info.language}|{settings}".encode())
+                  f"{spec.kind_given}|{manifest.info.language}|{settings}".encode())
     return hasher.hexdigest()[:32] + ".pickle"
 
 
@@ -195,8 +195,15 @@ def read_document(spec: DocumentSpec, source: DocumentSource, data: bytes) -> Do
             f"{entry.name} reader failed ({type(exc).__name__}: {exc}); please report this",
             spec.rel_path,
         ) from exc
-    document.kind = spec.kind  # readers log their own warnings as they find them
+    settle_kind(document, spec)  # readers log their own warnings as they find them
     return document
+
+
+def settle_kind(document: Document, spec: DocumentSpec) -> None:
+    """Front, back or body: the manifest's ``kind``, else the document's own (a Markdown
+    front matter's ``kind: front``), else where the manifest lists it."""
+    if spec.kind_given or document.kind == "text":
+        document.kind = spec.kind
 
 
 def _document_ids(specs: Iterable[DocumentSpec]) -> dict[Path, str]:

@@ -52,3 +52,24 @@ def test_parallel_read_equals_serial_read(tmp_path):
         f"Statement {n}" for n in range(1, pipeline.PARALLEL_READ_MIN + 7)
     ]
     assert parallel.documents == serial.documents
+
+
+def test_front_matter_kind_is_kept_unless_the_manifest_says_otherwise(tmp_path):
+    folder = tmp_path / "vol"
+    (folder / "texts").mkdir(parents=True)
+    preface = "---\ntitle: Preface of the Editors\nkind: front\n---\n\nWe gathered these orders.\n"
+    (folder / "texts" / "preface.md").write_text(preface, "utf-8")
+    (folder / "texts" / "afterword.md").write_text(
+        preface.replace("Preface of the Editors", "Afterword").replace("front", "back"), "utf-8")
+    shutil.copy(SEED, folder / "texts" / "statement.txt")
+    (folder / "volume.toml").write_text(
+        '[volume]\ntitle = "Kinds"\nauthors = ["Leon Trotsky"]\n'
+        'documents = ["texts/preface.md", "texts/statement.txt", '
+        '{ path = "texts/afterword.md", kind = "text" }]\n', "utf-8")
+    volume = load_volume(folder)
+    kinds = {doc.title: doc.kind for doc in volume.documents}
+    # The front matter's own kind, where the manifest only placed the document ...
+    assert kinds["Preface of the Editors"] == "front"
+    assert kinds["A Necessary Statement"] == "text"
+    # ... and the manifest's kind where it names one.
+    assert kinds["Afterword"] == "text"

@@ -28,6 +28,7 @@ from pathlib import Path
 import bookmaker
 from bookmaker.errors import OutputError
 from bookmaker.log import LOGGER
+from bookmaker.reproducible import epoch_text
 
 AREA = "outputs"
 KEEP_PER_FORMAT = 2
@@ -59,7 +60,7 @@ def output_keys(volume_dir: Path, formats: list[str], options: dict[str, object]
         hasher.update(b"\0")
 
     add(f"{bookmaker.__version__}|{json.dumps(options, sort_keys=True, default=str)}")
-    add(os.environ.get("SOURCE_DATE_EPOCH", ""))
+    add(epoch_text())
     skipped = {os.path.realpath(folder) for folder in [*skip, volume_dir / ".git"]}
     for line in _tree_stats(volume_dir, skipped):
         add(line)

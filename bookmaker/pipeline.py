@@ -31,6 +31,7 @@ from bookmaker.manifest import DocumentSpec, Manifest, load_manifest
 from bookmaker.model import Document, Part, Volume, slugify
 from bookmaker.outputs import ensure_writable, temp_beside
 from bookmaker.readers import READERS, DocumentSource
+from bookmaker.reproducible import epoch_date, worker_count
 from bookmaker.resources import read_bytes
 
 Progress = Callable[[str, int, int], None]
@@ -98,7 +99,7 @@ def _read_all(manifest: Manifest, ids: dict[Path, str], cache: Cache, jobs: int,
         found[spec.path] = document
         done += 1
         progress("read", done, total)
-    jobs = jobs or os.cpu_count() or 1
+    jobs = worker_count(jobs)
     for suffix in {spec.path.suffix.lower() for spec, _, _ in missing}:
         _ = READERS[suffix].read  # import each reader needed once, before any fork
     parallel = (jobs > 1 and len(missing) >= PARALLEL_READ_MIN
@@ -228,9 +229,9 @@ def source_date(paths: Iterable[Path]) -> dt.datetime:
     else the newest source file's modification time.
     """
     paths = list(paths)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    epoch = epoch_date()
+    if epoch is not None:
+        return epoch
     committed = _git_commit_time(paths)
     if committed is not None:
         return dt.datetime.fromtimestamp(committed, tz=dt.UTC)

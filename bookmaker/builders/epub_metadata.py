@@ -7,7 +7,6 @@ builds of the same volume: the identifier, the build date, the text direction.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import uuid
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from ebooklib import epub
 from bookmaker import __version__
 from bookmaker.log import warn
 from bookmaker.model import Volume
+from bookmaker.reproducible import epoch_date
 
 ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/bookmaker/identifier")
 """Namespace of the identifiers derived from a volume's slug and title."""
@@ -45,10 +45,8 @@ def build_date(volume: Volume) -> dt.datetime:
     """The reproducible build date (UTC): the volume's, SOURCE_DATE_EPOCH, else a fixed date."""
     when = volume.source_date
     if when is None:
-        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-        if epoch.isdigit():
-            when = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-        else:
+        when = epoch_date()
+        if when is None:
             warn("the volume has no build date and SOURCE_DATE_EPOCH is unset; "
                  "dating the EPUB 1980-01-01")
             when = FALLBACK_DATE

@@ -13,7 +13,6 @@ cached, and assembled (:mod:`.pdf_sections`); other books in one render
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -36,6 +35,7 @@ from bookmaker.checks.messages import Message, at_least
 from bookmaker.errors import BuildError
 from bookmaker.log import LOGGER, warn
 from bookmaker.model import Document, PdfSettings, Volume
+from bookmaker.reproducible import worker_count
 
 NAME = "pdf"
 SUFFIX = ".pdf"
@@ -80,7 +80,7 @@ def use_sections(volume: Volume, options: BuildOptions) -> bool:
         return False
     if options.cache_dir is not None or needs_chunks(volume, pdf_sections.CHUNK_UNIT_WORDS):
         return True  # a gigantic document is rendered in chunks even on one core
-    jobs = options.jobs or os.cpu_count() or 1
+    jobs = worker_count(options.jobs)
     words = sum(doc.words for doc in volume.documents)
     return jobs > 1 and words > 3 * GROUP_WORDS
 
@@ -124,7 +124,7 @@ def write_offprints(
     On any failure the offprints already written are removed: no half set is left.
     """
     docs = renderer.volume.documents
-    jobs = min(options.jobs or os.cpu_count() or 1, len(docs))
+    jobs = worker_count(options.jobs, len(docs))
     paths = [offprint_path(target, doc) for doc in docs]
     try:
         if jobs <= 1:

@@ -31,7 +31,6 @@ import functools
 import hashlib
 import json
 import multiprocessing
-import os
 import pickle
 import tempfile
 import time
@@ -54,6 +53,7 @@ from bookmaker.checks.messages import Message
 from bookmaker.errors import BuildError
 from bookmaker.log import LOGGER, warn
 from bookmaker.model import Volume
+from bookmaker.reproducible import worker_count
 from bookmaker.templating import find_style_file, make_environment
 
 GROUP_WORDS = 3000
@@ -147,7 +147,7 @@ def build_sections(face, volume: Volume, target: Path, options: BuildOptions):
         cached = {group.key: hit for group in groups
                   if (hit := _load(cache, group.key)) is not None}
         work = [group for group in groups if group.key not in cached]
-        jobs = min(options.jobs or os.cpu_count() or 1, max(len(work), 1))
+        jobs = worker_count(options.jobs, len(work))
         pool = None
         if jobs > 1 and work:
             # spawn, not fork: Pango and fontconfig state must not be shared across a fork.

@@ -1,0 +1,30 @@
+"""Reproducible builds: the one reading of ``SOURCE_DATE_EPOCH``, and the worker count.
+
+Every output is dated from its inputs, never from the clock, so that two builds of the
+same sources give the same bytes (reproducible-builds.org's convention, as Sphinx
+follows it). Modules that date something ask here rather than read the environment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+EPOCH_VARIABLE = "SOURCE_DATE_EPOCH"
+
+
+def epoch_text() -> str:
+    """The variable as set (stripped), '' when unset: part of every output key."""
+    return os.environ.get(EPOCH_VARIABLE, "").strip()
+
+
+def epoch_date() -> dt.datetime | None:
+    """``SOURCE_DATE_EPOCH`` as a UTC time, None when unset or not a number of seconds."""
+    text = epoch_text()
+    return dt.datetime.fromtimestamp(int(text), tz=dt.UTC) if text.isdigit() else None
+
+
+def worker_count(jobs: int, work: int | None = None) -> int:
+    """Processes to use: ``jobs``, or every core when 0; never more than ``work`` items."""
+    count = jobs or os.cpu_count() or 1
+    return max(1, min(count, work)) if work is not None else count

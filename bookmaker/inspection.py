@@ -6,6 +6,7 @@ import re
 from html import unescape
 
 from bookmaker.model import Document, Volume
+from bookmaker.scripts import dominant_script
 
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -29,6 +30,8 @@ def describe_document(doc: Document, part: str | None) -> dict:
         "id": doc.id,
         "path": doc.source_path,
         "kind": doc.kind,
+        "language": doc.language,
+        "script": dominant_script(" ".join(block.text for block in doc.blocks[:200])),
         "title": doc.title,
         "part": part,
         "date": doc.date.isoformat() if doc.date else doc.date_text,

@@ -40,6 +40,9 @@ class DocumentEntry(BaseModel):
     kind: DocumentKind | None = Field(
         default=None, description="text, front or back matter; set by position when omitted."
     )
+    language: str | None = Field(
+        default=None, description="BCP 47 tag of this document's text, when not the volume's."
+    )
 
 
 DocumentItem = str | DocumentEntry
@@ -101,6 +104,8 @@ class DocumentSpec:
     """Body text, front or back matter."""
     kind_given: bool = False
     """Whether the manifest said ``kind`` itself (it then wins over the document's own)."""
+    language: str | None = None
+    """The document's language when the manifest names one (else the volume's)."""
 
 
 @dataclass(frozen=True)
@@ -280,7 +285,8 @@ def _resolve(parsed: ManifestFile, path: Path, supported: set[str] | None) -> Ma
                     path,
                 )
             kind = entry.kind or default_kind
-            specs.append(DocumentSpec(entry.path, resolved, entry.title, kind, entry.kind is not None))
+            specs.append(DocumentSpec(entry.path, resolved, entry.title, kind,
+                                      entry.kind is not None, entry.language))
         parts.append(PartSpec(title, tuple(specs)))
 
     info = VolumeInfo.model_validate(

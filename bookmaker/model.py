@@ -251,6 +251,9 @@ class Document:
     """What the reader had to guess or drop; also logged."""
     kind: Literal["text", "front", "back"] = "text"
     """Body text, or front/back matter (prefaces, editor's notes, indexes)."""
+    language: str = ""
+    """BCP 47 tag of the text: a reader sets it from the page (``lang``) where it says;
+    the pipeline then settles it (the manifest's, the page's, else the volume's)."""
 
     @property
     def body_html(self) -> str:

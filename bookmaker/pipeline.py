@@ -95,7 +95,7 @@ def _read_all(manifest: Manifest, ids: dict[Path, str], cache: Cache, jobs: int,
             continue
         for message in document.warnings:  # a cached document still says what it said
             warn(message, spec.rel_path)
-        settle_kind(document, spec)
+        settle(document, spec, manifest.info.language)
         found[spec.path] = document
         done += 1
         progress("read", done, total)
@@ -133,7 +133,7 @@ def _read_key(data: bytes, spec: DocumentSpec, doc_id: str, manifest: Manifest) 
     hasher = hashlib.sha256(data)
     settings = manifest.settings.typography.model_dump_json()
     hasher.update(f"{__version__}|{spec.rel_path}|{doc_id}|{spec.title}|{spec.kind}|"
-                  f"{spec.kind_given}|{manifest.info.language}|{settings}".encode())
+                  f"{spec.kind_given}|{spec.language}|{manifest.info.language}|{settings}".encode())
     return hasher.hexdigest()[:32] + ".pickle"
 
 
@@ -176,7 +176,7 @@ def document_source(spec: DocumentSpec, doc_id: str, manifest: Manifest) -> Docu
     return DocumentSource(
         rel_path=spec.rel_path,
         doc_id=doc_id,
-        language=manifest.info.language,
+        language=spec.language or manifest.info.language,
         title=spec.title,
         typography=manifest.settings.typography,
     )
@@ -196,15 +196,17 @@ def read_document(spec: DocumentSpec, source: DocumentSource, data: bytes) -> Do
             f"{entry.name} reader failed ({type(exc).__name__}: {exc}); please report this",
             spec.rel_path,
         ) from exc
-    settle_kind(document, spec)  # readers log their own warnings as they find them
+    settle(document, spec, source.language)  # readers log their own warnings as they find them
     return document
 
 
-def settle_kind(document: Document, spec: DocumentSpec) -> None:
+def settle(document: Document, spec: DocumentSpec, language: str) -> None:
     """Front, back or body: the manifest's ``kind``, else the document's own (a Markdown
     front matter's ``kind: front``), else where the manifest lists it."""
     if spec.kind_given or document.kind == "text":
         document.kind = spec.kind
+    # The language: the manifest's for this document, else the page's own, else the volume's.
+    document.language = spec.language or document.language or language
 
 
 def _document_ids(specs: Iterable[DocumentSpec]) -> dict[Path, str]:

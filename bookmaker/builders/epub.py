@@ -177,6 +177,8 @@ def _document_pages(doc: Document, level: int, body_type: str, taken: set[str],
             "piece": piece,
             "link": linker(links, piece.number),
         }
+        if doc.language:  # a document in another language than the volume says so
+            context.update(lang=doc.language, direction=text_direction(doc.language))
         pages.append(Page(piece_stem, f"{TEXT_DIR}/{piece_stem}.xhtml", title, "document.xhtml",
                           body_type, context, source=doc.source_path, content=True))
     return pages

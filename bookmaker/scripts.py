@@ -1,0 +1,54 @@
+"""Which writing system a text is in, from the Unicode character database.
+
+Used to say what a document is written in (``bookmaker inspect``) and, for print, which
+face must cover it. The script of a character is taken from the first word of its
+Unicode name ("CYRILLIC SMALL LETTER A", "CJK UNIFIED IDEOGRAPH-4E2D"), which Python's
+``unicodedata`` carries for every assigned character: no hand-made range table.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from functools import lru_cache
+
+SAMPLE_CHARS = 20_000
+"""Letters looked at: the script of a long text shows in its first pages."""
+
+# Name prefixes that belong to one script under another name.
+_ALIASES = {
+    "CJK": "Han", "IDEOGRAPHIC": "Han", "KANGXI": "Han", "HIRAGANA": "Kana",
+    "KATAKANA": "Kana", "HANGUL": "Hangul", "HALFWIDTH": "Kana",
+}
+
+
+@lru_cache(maxsize=4096)
+def char_script(char: str) -> str:
+    """'Latin', 'Cyrillic', 'Han', 'Kana', 'Arabic'…; '' for characters of no script."""
+    if not char.isalpha():
+        return ""
+    first = unicodedata.name(char, "").split(" ", 1)[0]
+    return _ALIASES.get(first, first.title())
+
+
+def dominant_script(text: str) -> str:
+    """The script most letters of ``text`` are in ('' when it has no letters).
+
+    Japanese mixes kana and Han; a text with any kana among its Han is 'Japanese', since
+    kana is what tells Japanese from Chinese.
+    """
+    counts = Counter(char_script(c) for c in text[:SAMPLE_CHARS] if c.isalpha())
+    counts.pop("", None)
+    if not counts:
+        return ""
+    script = counts.most_common(1)[0][0]
+    if script in ("Han", "Kana") and counts.get("Kana"):
+        return "Japanese"
+    return script
+
+
+def scripts_of(text: str) -> list[str]:
+    """Every script with letters in ``text``, most used first."""
+    counts = Counter(char_script(c) for c in text[:SAMPLE_CHARS] if c.isalpha())
+    counts.pop("", None)
+    return [script for script, _ in counts.most_common()]

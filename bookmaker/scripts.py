@@ -48,7 +48,10 @@ def dominant_script(text: str) -> str:
 
 
 def scripts_of(text: str) -> list[str]:
-    """Every script with letters in ``text``, most used first."""
+    """Every script with letters anywhere in ``text``: those of its first pages most used
+    first, then the others (a short quotation far in) in the order of the alphabet."""
     counts = Counter(char_script(c) for c in text[:SAMPLE_CHARS] if c.isalpha())
     counts.pop("", None)
-    return [script for script, _ in counts.most_common()]
+    ordered = [script for script, _ in counts.most_common()]
+    rest = {char_script(c) for c in set(text[SAMPLE_CHARS:])} - set(ordered) - {""}
+    return ordered + sorted(rest)

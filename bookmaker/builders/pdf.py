@@ -19,7 +19,7 @@ from pathlib import Path
 from bookmaker.builders import BuildOptions, BuildResult, pdf_sections
 from bookmaker.builders.pdf_chunks import needs_chunks
 from bookmaker.builders.pdf_context import BookContext, book_context, offprint_context
-from bookmaker.builders.pdf_fonts import find_face, warn_missing_characters
+from bookmaker.builders.pdf_fonts import find_face, warn_missing_characters, with_script_faces
 from bookmaker.builders.pdf_render import (  # noqa: F401 - TRIMS and page_css are API
     TRIMS,
     Renderer,
@@ -36,6 +36,7 @@ from bookmaker.errors import BuildError
 from bookmaker.log import LOGGER, warn
 from bookmaker.model import Document, PdfSettings, Volume
 from bookmaker.reproducible import worker_count
+from bookmaker.scripts import scripts_of
 
 NAME = "pdf"
 SUFFIX = ".pdf"
@@ -49,7 +50,9 @@ def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     face = find_face(volume.settings.pdf.font)
     if face is not None:
-        warn_missing_characters(face, volume_text(volume))
+        text = volume_text(volume)
+        face = with_script_faces(face, scripts_of(text), volume.info.language)
+        warn_missing_characters(face, text)
     result = BuildResult(path=target)
 
     if use_sections(volume, options):  # fonts are checked group by group
@@ -57,7 +60,7 @@ def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
     else:
         renderer = Renderer.for_volume(volume, options.allow_remote, face, find=False)
         result.pages, messages = build_whole(renderer, volume, target)
-        messages += pdf_checks.check_fonts(target, face.postscript_prefix if face else None)
+        messages += pdf_checks.check_fonts(target, face.postscript_prefixes if face else None)
     report(messages, result)
     LOGGER.info("PDF: %d pages in %.1f s", result.pages, time.perf_counter() - started)
 

@@ -32,16 +32,46 @@ class BookFace:
     """Font file by style ('normal', 'italic')."""
     static: dict[str, Path] = field(default_factory=dict)
     """Static regular-weight instances by style (see :func:`plan_static_fonts`)."""
+    script_faces: tuple[ScriptFace, ...] = ()
+    """Faces for the other scripts the book prints, in the order CSS tries them."""
+    leading: bool = False
+    """Whether the first script face leads the stack (a Chinese or Arabic book), so that
+    its punctuation and figures, not the Latin face's, set the text."""
 
     @property
     def folders(self) -> list[Path]:
         """Folders the fetcher must allow for this face."""
-        return sorted({path.parent for path in [*self.files.values(), *self.static.values()]})
+        paths = [*self.files.values(), *self.static.values()]
+        paths += [path for script in self.script_faces for path in script.files.values()]
+        return sorted({path.parent for path in paths})
 
     @property
     def postscript_prefix(self) -> str:
         """Start of the font names in the PDF ('EBGaramond'), for checks."""
         return self.family.replace(" ", "")
+
+    @property
+    def postscript_prefixes(self) -> tuple[str, ...]:
+        """The book face's and every script face's prefix: fonts the PDF may embed."""
+        return (self.postscript_prefix,
+                *(script.family.replace(" ", "") for script in self.script_faces))
+
+
+@dataclass(frozen=True)
+class ScriptFace:
+    """A face for one script the book face does not cover (Arabic, Han, Devanagari…)."""
+
+    script: str
+    """The script, as :func:`bookmaker.scripts.char_script` names it."""
+    family: str
+    """CSS family name, e.g. 'Amiri' or 'Noto Serif CJK SC'."""
+    files: dict[tuple[str, int], Path] = field(default_factory=dict)
+    """Packaged files by (style, weight), declared with @font-face; empty for a system
+    face, which WeasyPrint finds through fontconfig by its family name."""
+    coverage_file: Path | None = None
+    """The upright file, for the glyph coverage check."""
+    coverage_index: int = 0
+    """Its index inside a font collection (.ttc)."""
 
 
 def find_face(slug: str) -> BookFace | None:
@@ -87,7 +117,20 @@ def font_face_css(face: BookFace | None) -> str:
                 f"  font-weight: {weight};\n"
                 "}"
             )
-    rules.append(f'html {{ font-family: "{face.family}", {FALLBACK_STACK}; }}')
+    for script in face.script_faces:
+        for (style, weight), path in sorted(script.files.items()):
+            rules.append(
+                "@font-face {\n"
+                f'  font-family: "{script.family}";\n'
+                f"  src: url({path.resolve().as_uri()!s});\n"
+                f"  font-style: {style};\n"
+                f"  font-weight: {weight};\n"
+                "}"
+            )
+    families = [f'"{face.family}"'] + [f'"{script.family}"' for script in face.script_faces]
+    if face.leading and len(families) > 1:
+        families.insert(0, families.pop(1))
+    rules.append(f"html {{ font-family: {', '.join(families)}, {FALLBACK_STACK}; }}")
     return "\n".join(rules) + "\n"
 
 
@@ -97,6 +140,10 @@ def missing_characters(face: BookFace, text: str) -> list[str]:
 
     with TTFont(face.files["normal"], lazy=True) as font:
         covered = set(font.getBestCmap() or {})
+    for script in face.script_faces:
+        if script.coverage_file is not None:
+            with TTFont(script.coverage_file, lazy=True, fontNumber=script.coverage_index) as font:
+                covered |= set(font.getBestCmap() or {})
     wanted = {char for char in set(text) if not char.isspace() and ord(char) >= 0x20}
     # Soft hyphens and zero-width marks are never drawn.
     ignorable = {"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
@@ -109,8 +156,9 @@ def warn_missing_characters(face: BookFace, text: str) -> list[str]:
     if missing:
         shown = ", ".join(f"'{char}' (U+{ord(char):04X})" for char in missing[:12])
         more = f" and {len(missing) - 12} more" if len(missing) > 12 else ""
-        warn(f"the book face {face.family} has no glyph for {shown}{more}; another font "
-             "will draw them: choose another face or replace the characters")
+        names = " and ".join([face.family, *(script.family for script in face.script_faces)])
+        warn(f"the book faces ({names}) have no glyph for {shown}{more}; they may print as "
+             "boxes: install a face for them (see the README's Languages) or replace them")
     return missing
 
 
@@ -150,3 +198,114 @@ def make_static_font(source: Path, target: Path) -> Path:
     font.save(temp)
     os.replace(temp, target)  # concurrent builds: whole files only
     return target
+
+
+# ------------------------------------------------------------ faces per script
+
+# Scripts the book faces (EB Garamond, Source Serif 4, Literata) cover themselves.
+BOOK_FACE_SCRIPTS = {"Latin", "Greek", "Cyrillic"}
+
+PACKAGED_SCRIPT_FACES = {"Arabic": "amiri"}
+"""Script → PyPI font package (fontpkg) with a book-quality face for it."""
+
+# Script → fontconfig family, and the Debian package that installs it.
+SYSTEM_SCRIPT_FACES = {
+    "Devanagari": ("Noto Serif Devanagari", "fonts-noto-core"),
+    "Hebrew": ("Noto Serif Hebrew", "fonts-noto-core"),
+    "Thai": ("Noto Serif Thai", "fonts-noto-core"),
+    "Bengali": ("Noto Serif Bengali", "fonts-noto-core"),
+    "Tamil": ("Noto Serif Tamil", "fonts-noto-core"),
+    "Armenian": ("Noto Serif Armenian", "fonts-noto-core"),
+    "Georgian": ("Noto Serif Georgian", "fonts-noto-core"),
+}
+NASTALIQ = ("Noto Nastaliq Urdu", "fonts-noto-extra")
+
+# Noto Serif CJK's regional variants: the glyph forms a language's readers expect.
+CJK_VARIANTS = {"zh-hant": "TC", "zh-tw": "TC", "zh-hk": "HK", "zh-mo": "HK", "ja": "JP",
+                "ko": "KR", "zh": "SC"}
+CJK_SCRIPTS = {"Han", "Kana", "Hangul", "Japanese"}
+LEADING_SCRIPTS = CJK_SCRIPTS | {"Arabic", "Hebrew", "Devanagari", "Thai"}
+
+
+def cjk_variant(language: str) -> str:
+    """'SC', 'TC', 'HK', 'JP' or 'KR' for a BCP 47 tag (Simplified Chinese by default)."""
+    tag = language.lower().replace("_", "-")
+    for prefix in sorted(CJK_VARIANTS, key=len, reverse=True):
+        if tag == prefix or tag.startswith(prefix + "-"):
+            return CJK_VARIANTS[prefix]
+    return "SC"
+
+
+def with_script_faces(face: BookFace, scripts: list[str], language: str) -> BookFace:
+    """``face`` with a face for every other script among ``scripts`` (most used first).
+
+    Raises :class:`ToolMissingError` when Chinese, Japanese or Korean text has no face:
+    WeasyPrint would print boxes and still write the file.
+    """
+    from bookmaker.errors import ToolMissingError
+
+    added: list[ScriptFace] = []
+    for script in scripts:
+        if script in BOOK_FACE_SCRIPTS or any(s.script == script for s in added):
+            continue
+        if script in CJK_SCRIPTS:
+            if any(s.script in CJK_SCRIPTS for s in added):
+                continue
+            family = f"Noto Serif CJK {cjk_variant(language)}"
+            found = system_face(script, family)
+            if found is None:
+                raise ToolMissingError(
+                    f"no face for the book's {script} text: {family} is not installed; "
+                    "install Debian's fonts-noto-cjk (apt-get install fonts-noto-cjk)")
+            added.append(found)
+        elif script == "Arabic":
+            urdu = language.lower().split("-")[0] == "ur"
+            found = system_face(script, NASTALIQ[0]) if urdu else None
+            if urdu and found is None:
+                warn(f"no nastaliq face for Urdu ({NASTALIQ[0]}, Debian's {NASTALIQ[1]}); "
+                     "set in naskh (Amiri)")
+            added.append(found or packaged_face(script, PACKAGED_SCRIPT_FACES[script]))
+        elif script in SYSTEM_SCRIPT_FACES:
+            family, package = SYSTEM_SCRIPT_FACES[script]
+            found = system_face(script, family)
+            if found is None:
+                warn(f"no face for the book's {script} text: install {family} "
+                     f"(Debian's {package}); it will print as boxes")
+                continue
+            added.append(found)
+    added = [script for script in added if script is not None]
+    leading = bool(added) and scripts[0] in LEADING_SCRIPTS
+    return replace(face, script_faces=tuple(added), leading=leading)
+
+
+def packaged_face(script: str, slug: str) -> ScriptFace | None:
+    """A script face from its PyPI font package, every style and weight it has."""
+    try:
+        import fontpkg
+
+        family = fontpkg.family(slug)
+    except Exception:  # not installed: the coverage check then names what is missing
+        warn(f"the {script} face '{slug}' is not installed: pip install fontpkg-{slug}")
+        return None
+    files: dict[tuple[str, int], Path] = {}
+    for font_file in family.files:
+        weight = 700 if "bold" in font_file.path.stem.lower() else 400
+        files.setdefault((font_file.style, weight), font_file.path)
+    upright = files.get(("normal", 400))
+    return ScriptFace(script, family.name, files, upright)
+
+
+def system_face(script: str, family: str) -> ScriptFace | None:
+    """A face fontconfig knows by ``family`` (its upright file for coverage), or None."""
+    import shutil
+    import subprocess
+
+    if shutil.which("fc-match") is None:
+        return None
+    result = subprocess.run(
+        ["fc-match", "--format=%{family}\n%{file}\n%{index}", f"{family}:style=Regular"],
+        capture_output=True, text=True, timeout=30, check=False)
+    lines = result.stdout.splitlines()
+    if len(lines) < 3 or family not in lines[0].split(","):
+        return None  # fontconfig answered with a substitute
+    return ScriptFace(script, family, {}, Path(lines[1]), int(lines[2] or 0))

@@ -387,7 +387,7 @@ def render_group(renderer, html: str, document_ids: list[str]) -> RenderedGroup:
 def check_fonts(renderer, pdf: bytes) -> list[Message]:
     """The font checks of a whole book, on one group's PDF."""
     face = renderer.face
-    return pdf_checks.check_fonts(pdf, face.postscript_prefix if face else None)
+    return pdf_checks.check_fonts(pdf, face.postscript_prefixes if face else None)
 
 
 _WORKER: dict = {}

@@ -26,6 +26,10 @@ LAST_WORDS = 6
 """How many final words of the book must be found on its pages."""
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
+# Han and kana are written without spaces, and a line may break between any two of them:
+# each counts as a word of its own, so that where the lines broke does not matter.
+_UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                       "\U00020000-\U0003134f]")
 
 
 @dataclass
@@ -70,6 +74,8 @@ def join_lines(lines: Iterable[str]) -> str:
 
 def words(text: str) -> list[str]:
     """Lower-case words of ``text``, punctuation dropped (typographic apostrophes kept)."""
+    if _UNSPACED.search(text):
+        text = _UNSPACED.sub(r" \g<0> ", text)
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
 
@@ -288,9 +294,10 @@ def pdf_fonts(pdf: Path | bytes) -> list[PdfFont]:
     return list(found.values())
 
 
-def check_fonts(pdf: Path | bytes, family_prefix: str | None,
+def check_fonts(pdf: Path | bytes, family_prefix: str | tuple[str, ...] | None,
                 file: str | None = None) -> list[Message]:
-    """Every font embedded and subset; warnings for fonts other than the book face."""
+    """Every font embedded and subset; warnings for fonts other than the book faces."""
+    prefixes = (family_prefix,) if isinstance(family_prefix, str) else family_prefix or ()
     messages = []
     for font in pdf_fonts(pdf):
         if not font.embedded:
@@ -301,10 +308,10 @@ def check_fonts(pdf: Path | bytes, family_prefix: str | None,
         elif not font.subset:
             messages.append(Message("PDF-021", "warning", file, None,
                                     f"font {font.name} is embedded whole, not subset"))
-        if family_prefix and not font.is_face(family_prefix):
+        if prefixes and not any(font.is_face(prefix) for prefix in prefixes):
             messages.append(Message(
                 "PDF-022", "warning", file, None,
-                f"font {font.bare_name} stands in for the book face ({family_prefix}) somewhere: "
+                f"font {font.bare_name} stands in for the book face ({prefixes[0]}) somewhere: "
                 "a character the face lacks, or a style it does not have",
             ))
     return messages

@@ -22,6 +22,20 @@ _ALIASES = {
 }
 
 
+RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
+"""Primary language subtags written right to left (Kurdish only in Arabic script, see below)."""
+
+
+def text_direction(language: str) -> str:
+    """'rtl' for a language written right to left, else 'ltr'."""
+    subtags = language.lower().replace("_", "-").split("-")
+    if subtags[0] == "ku":
+        return "rtl" if "arab" in subtags else "ltr"
+    if "latn" in subtags or "cyrl" in subtags:
+        return "ltr"
+    return "rtl" if subtags[0] in RTL_LANGUAGES else "ltr"
+
+
 @lru_cache(maxsize=4096)
 def char_script(char: str) -> str:
     """'Latin', 'Cyrillic', 'Han', 'Kana', 'Arabic'…; '' for characters of no script."""

@@ -17,26 +17,13 @@ from bookmaker import __version__
 from bookmaker.log import warn
 from bookmaker.model import Volume
 from bookmaker.reproducible import epoch_date
+from bookmaker.scripts import text_direction
 
 ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/bookmaker/identifier")
 """Namespace of the identifiers derived from a volume's slug and title."""
 
 FALLBACK_DATE = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 """Build date when the volume has none and SOURCE_DATE_EPOCH is unset (never the clock)."""
-
-RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
-"""Primary language subtags written right to left (Kurdish only in Arabic script, see below)."""
-
-
-def text_direction(language: str) -> str:
-    """'rtl' for a language written right to left, else 'ltr'."""
-    subtags = language.lower().replace("_", "-").split("-")
-    if subtags[0] == "ku":
-        return "rtl" if "arab" in subtags else "ltr"
-    if "latn" in subtags or "cyrl" in subtags:
-        return "ltr"
-    return "rtl" if subtags[0] in RTL_LANGUAGES else "ltr"
-
 
 # ------------------------------------------------------------ dates and ids
 

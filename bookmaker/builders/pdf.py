@@ -36,7 +36,7 @@ from bookmaker.errors import BuildError
 from bookmaker.log import LOGGER, warn
 from bookmaker.model import Document, PdfSettings, Volume
 from bookmaker.reproducible import worker_count
-from bookmaker.scripts import scripts_of
+from bookmaker.scripts import scripts_of, text_direction
 
 NAME = "pdf"
 SUFFIX = ".pdf"
@@ -215,13 +215,15 @@ def write(document, target: Path, settings: PdfSettings, front_pages: int, volum
         options["pdf_tags"] = True
     try:
         with weasyprint_warnings(), font_timestamps(volume):
-            document.write_pdf(target, finisher=_page_labels(front_pages), **options)
+            finisher = _page_labels(front_pages, text_direction(volume.info.language))
+            document.write_pdf(target, finisher=finisher, **options)
     except OSError as exc:
         raise BuildError(f"cannot write the PDF: {exc.strerror or exc}", target) from None
 
 
-def _page_labels(front_pages: int):
-    """A finisher adding /PageLabels, so viewers show i, ii … then 1, 2 …"""
+def _page_labels(front_pages: int, direction: str = "ltr"):
+    """A finisher adding /PageLabels, so viewers show i, ii … then 1, 2 …; for a
+    right-to-left book also /Direction /R2L, so viewers lay spreads out right to left."""
     import pydyf
 
     def finish(_document, pdf) -> None:
@@ -230,6 +232,8 @@ def _page_labels(front_pages: int):
             nums += [0, pydyf.Dictionary({"S": "/r"})]
         nums += [front_pages, pydyf.Dictionary({"S": "/D"})]
         pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(nums)})
+        if direction == "rtl":
+            pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"Direction": "/R2L"})
 
     return finish
 

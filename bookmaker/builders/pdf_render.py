@@ -21,6 +21,7 @@ from bookmaker.builders.pdf_hyphenation import preload_patterns
 from bookmaker.errors import BuildError
 from bookmaker.log import LOGGER, warn
 from bookmaker.model import PdfSettings, Volume
+from bookmaker.scripts import text_direction
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,31 @@ def page_css(settings: PdfSettings) -> str:
     return "\n".join(css) + "\n"
 
 
+RTL_CSS = """
+html { direction: rtl; }
+/* The recto of a right-to-left book is the left-hand page (WeasyPrint starts such a
+   book on a left page): its heads change sides; folios stay outside, as :left and
+   :right place them, and margins stay inner at the spine. No italic in these scripts. */
+@page :left { @top-center { content: string(doctitle, first-except); font-style: normal;
+                            font-variant-caps: normal; } }
+@page :right { @top-center { content: string(booktitle); font-variant-caps: normal; } }
+.document, .part, .front-matter > .title-page, .front-matter > .contents,
+.front-matter > .document { break-before: recto; }
+.screen .document, .screen .part, .openings-page .document,
+.screen .front-matter > *, .screen .front-matter > .document { break-before: page; }
+/* Contents: titles from the right, leaders running left to the folio column. */
+.toc li { text-align: right; }
+.toc-doc { padding-left: 2em; padding-right: 1.2em; }
+.toc-folio { right: auto; left: 0; }
+"""
+"""Print rules of a book written right to left (Arabic, Farsi, Urdu, Hebrew)."""
+
+
+def direction_css(language: str) -> str:
+    """The right-to-left rules for a book in ``language``, '' for a left-to-right one."""
+    return RTL_CSS if text_direction(language) == "rtl" else ""
+
+
 def _font_config():
     from weasyprint.text.fonts import FontConfiguration
 
@@ -250,7 +276,8 @@ def load_stylesheets(volume: Volume, settings: PdfSettings, face, fetcher, font_
             CSS(filename=str(print_css), url_fetcher=fetcher, font_config=font_config),
             CSS(string=font_face_css(face), url_fetcher=fetcher, font_config=font_config,
                 base_url=root.as_uri() + "/"),
-            CSS(string=page_css(settings), url_fetcher=fetcher, font_config=font_config),
+            CSS(string=page_css(settings) + direction_css(volume.info.language),
+                url_fetcher=fetcher, font_config=font_config),
         ]
 
 

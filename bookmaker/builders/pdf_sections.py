@@ -54,6 +54,7 @@ from bookmaker.errors import BuildError
 from bookmaker.log import LOGGER, warn
 from bookmaker.model import Volume
 from bookmaker.reproducible import worker_count
+from bookmaker.scripts import text_direction
 from bookmaker.templating import find_style_file, make_environment
 
 GROUP_WORDS = 3000
@@ -91,6 +92,8 @@ def can_render_in_sections(volume: Volume) -> bool:
         and settings.variant is None
         and settings.notes == "endnotes"  # footnote placement is checked on a whole render
         and any(doc.kind != "front" for doc in volume.documents)
+        # Assembly stamps folios and inserts blank versos for books read left to right.
+        and text_direction(volume.info.language) == "ltr"
     )
 
 

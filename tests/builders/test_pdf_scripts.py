@@ -93,3 +93,58 @@ def test_devanagari_has_a_face_or_says_which_to_install(caplog):
     families_found = [script.family for script in face.script_faces]
     said = " ".join(r.getMessage() for r in caplog.records)
     assert families_found == ["Noto Serif Devanagari"] or "fonts-noto-core" in said
+
+
+def folio_positions(pdf: Path) -> dict[int, tuple[float, float]]:
+    """Page index → (x of the running head's folio, page width), from the text drawn."""
+    from pypdf import PdfReader
+
+    found = {}
+    for index, page in enumerate(PdfReader(pdf).pages):
+        height = float(page.mediabox.height)
+        spots = []
+
+        def visit(text, cm, tm, font, size, spots=spots, height=height):
+            y = cm[5] + tm[5] * cm[3]
+            if text.strip().isdigit() and y > height * 0.85:  # in the head
+                spots.append(cm[4] + tm[4] * cm[0])
+
+        page.extract_text(visitor_text=visit)
+        if spots:
+            found[index] = (spots[0], float(page.mediabox.width))
+    return found
+
+
+def test_right_to_left_book_opens_on_the_right(tmp_path, caplog):
+    from pypdf import PdfReader
+
+    body = "\n\n".join([AR] * 60)  # several pages, so that heads and folios show
+    pdf = build_pdf(volume(tmp_path / "ar", "ar", "بيان ضروري", body), tmp_path / "out", caplog)
+    reader = PdfReader(pdf)
+    assert reader.trailer["/Root"]["/ViewerPreferences"]["/Direction"] == "/R2L"
+    labels = reader.page_labels
+    first = labels.index("1")
+    assert first % 2 == 0  # the body opens on a recto: physical pages 1, 3, 5 …
+    folios = folio_positions(pdf)
+    verso, recto = first + 1, first + 2  # pages 2 and 3 of the body carry heads
+    assert labels[verso] == "2" and labels[recto] == "3"
+    # A right-to-left book's verso is the right-hand page: its folio is at the right edge;
+    # its recto the left-hand one, folio at the left.
+    x, width = folios[verso]
+    assert x > width / 2
+    x, width = folios[recto]
+    assert x < width / 2
+
+
+def test_left_to_right_book_keeps_its_sides(tmp_path, caplog):
+    from pypdf import PdfReader
+
+    body = "\n\n".join(["The revolution is on the march, and all comrades go to the front. "
+                        "The Red Army of workers and peasants was built in battle."] * 60)
+    pdf = build_pdf(volume(tmp_path / "en", "en", "An Order", body), tmp_path / "out", caplog)
+    reader = PdfReader(pdf)
+    assert "/ViewerPreferences" not in reader.trailer["/Root"]
+    first = reader.page_labels.index("1")
+    folios = folio_positions(pdf)
+    x, width = folios[first + 1]  # the verso, a left-hand page
+    assert x < width / 2

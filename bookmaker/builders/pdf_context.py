@@ -52,6 +52,9 @@ class PieceView:
     """True for the body's first element: its page restarts the folios at 1."""
     continued: bool = False
     """True for a long document's later chunks (:mod:`.pdf_chunks`): no title block."""
+    language: str = ""
+    """The document's language when it is not the book's (its own hyphenation, quotes,
+    line breaking and face follow from ``lang``); '' otherwise."""
 
 
 @dataclass
@@ -101,14 +104,15 @@ def book_context(volume: Volume, face: BookFace | None) -> BookContext:
     footnotes = volume.settings.pdf.notes == "footnotes"
     for doc in volume.documents:
         if doc.kind == "front":
-            context.front_documents.append(piece_view(doc, footnotes))
+            context.front_documents.append(piece_view(doc, footnotes, volume.info.language))
     numbered = [part for part in volume.parts if part.title]
     number_parts = len(numbered) > 1 and not any(
         part.title.lower().startswith(("part ", "book ", "section ")) for part in numbered
     )
     count = 0
     for part in volume.parts:
-        docs = [piece_view(doc, footnotes) for doc in part.documents if doc.kind != "front"]
+        docs = [piece_view(doc, footnotes, volume.info.language)
+                for doc in part.documents if doc.kind != "front"]
         if not docs and not part.title:
             continue
         number = None
@@ -128,7 +132,7 @@ def offprint_context(volume: Volume, face: BookFace | None, doc: Document) -> Bo
     """One document for ``offprint.html``."""
     context = _base_context(volume, face)
     context.body_classes.append("offprint")
-    piece = piece_view(doc, volume.settings.pdf.notes == "footnotes")
+    piece = piece_view(doc, volume.settings.pdf.notes == "footnotes", volume.info.language)
     context.parts.append(PartView("offprint", None, None, None, [piece]))
     return context
 
@@ -195,8 +199,9 @@ def _mark_body_start(context: BookContext) -> None:
 # --------------------------------------------------------------- documents
 
 
-def piece_view(doc: Document, footnotes: bool) -> PieceView:
-    """A document's strings for ``document.html``; with ``footnotes``, calls become footnotes."""
+def piece_view(doc: Document, footnotes: bool, language: str = "") -> PieceView:
+    """A document's strings for ``document.html``; with ``footnotes``, calls become footnotes;
+    ``language`` is the book's, which a document in another says it is not."""
     title = doc.title
     caps = title.isupper() and sum(c.isalpha() for c in title) > 3
     readable = _title_case(title) if caps else title
@@ -227,6 +232,7 @@ def piece_view(doc: Document, footnotes: bool) -> PieceView:
         body_html=body,
         date_text=doc.date_text,
         endnotes=endnotes,
+        language=doc.language if language and doc.language not in ("", language) else "",
     )
 
 

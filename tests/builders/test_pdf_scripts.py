@@ -148,3 +148,21 @@ def test_left_to_right_book_keeps_its_sides(tmp_path, caplog):
     folios = folio_positions(pdf)
     x, width = folios[first + 1]  # the verso, a left-hand page
     assert x < width / 2
+
+
+def test_a_document_in_another_language_is_set_with_its_lang(tmp_path):
+    from bookmaker.builders.pdf_context import book_context
+    from bookmaker.builders.pdf_render import render_html
+    from bookmaker.pipeline import load_volume
+
+    folder = volume(tmp_path / "en", "en", "Orders", "The revolution is on the march.")
+    (folder / "texts" / "b.md").write_text(
+        "---\ntitle: Befehl\n---\n\nDie Arbeiterunterstützungskommission tagt.\n", "utf-8")
+    manifest = folder / "volume.toml"
+    manifest.write_text(manifest.read_text("utf-8").replace(
+        '"texts/a.md"]', '"texts/a.md", { path = "texts/b.md", language = "de" }]'), "utf-8")
+    book = load_volume(folder)
+    html = render_html(book, "book.html", book_context(book, None))
+    assert html.count('lang="de"') == 1 and '<html lang="en">' in html
+    german = html[html.index('lang="de"'):]
+    assert "Arbeiterunterstützungskommission" in german

@@ -5,14 +5,21 @@ HTML and skips tags and ``pre``/``code``; its output is turned into Unicode
 characters, never entities, so the result stays valid XHTML. Before it, ``---``
 becomes an em dash and a hyphen standing between spaces an en dash, as English
 publishing sets a spaced dash. Only text between tags is ever changed.
+
+smartypants only knows English rules, so it is used for English alone. Other
+languages get their quotation marks from CLDR (through Babel) with a small
+opening/closing decision; characters that are already typographic are never
+changed, and French gets its no-break spaces before high punctuation.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html import escape, unescape
 
 import smartypants
+from babel import Locale, UnknownLocaleError
 
 from bookmaker.model import TypographySettings
 
@@ -43,24 +50,129 @@ _SKIP_TAG = re.compile(r"<(/?)(pre|code)\b", re.IGNORECASE)
 _SMARTY_WORK = re.compile(r"[\"'`\\&]|--|\.\.|\. \.")
 
 
-def smarten_html(html: str, settings: TypographySettings | None = None) -> str:
-    """Apply the typography ``settings`` (all on by default) to an inline or block fragment."""
+def smarten_html(
+    html: str, settings: TypographySettings | None = None, language: str = "en"
+) -> str:
+    """Apply the typography ``settings`` (all on by default) to an inline or block fragment
+    written in ``language`` (a BCP 47 tag)."""
     settings = settings or TypographySettings()
     if not settings.smart_quotes and not settings.nbsp:
         return html
+    base = (language or "en").replace("_", "-").split("-")[0].lower()
     if settings.smart_quotes:
         html = _on_text(html, _dashes)
-        if _SMARTY_WORK.search(html):
-            html = smartypants.smartypants(html, _SMARTY)
-            html = _NUMERIC_REF.sub(_char_for_ref, html)
+        if base == "en":
+            if _SMARTY_WORK.search(html):
+                html = smartypants.smartypants(html, _SMARTY)
+                html = _NUMERIC_REF.sub(_char_for_ref, html)
+        else:
+            html = _on_text(html, _LocalQuotes(language, base))
+    if base == "fr" and settings.smart_quotes:
+        # All of fr-* alike (fr-CH included, though Swiss usage often drops the space
+        # inside guillemets): one rule is predictable and never wrong to a French reader.
+        html = _on_text(html, _french_spaces)
     if settings.nbsp:
         html = _on_text(html, _no_break)
     return html
 
 
-def smarten_text(text: str, settings: TypographySettings | None = None) -> str:
+def smarten_text(
+    text: str, settings: TypographySettings | None = None, language: str = "en"
+) -> str:
     """The same for plain text (no markup): returns plain text."""
-    return unescape(smarten_html(escape(text, quote=False), settings))
+    return unescape(smarten_html(escape(text, quote=False), settings, language))
+
+
+# CLDR's delimiters; Babel 2.19 does not expose them (no Locale.quotation_start), so
+# the values for the languages we publish are copied from CLDR here.
+_CLDR_QUOTES = {
+    "de": ("\u201e", "\u201c", "\u201a", "\u2018"),
+    "fr": ("\u00ab", "\u00bb", "\u201c", "\u201d"),
+    "ru": ("\u00ab", "\u00bb", "\u201e", "\u201c"),
+    "el": ("\u00ab", "\u00bb", "\u201c", "\u201d"),
+    "es": ("\u00ab", "\u00bb", "\u201c", "\u201d"),
+    "it": ("\u00ab", "\u00bb", "\u201c", "\u201d"),
+    "pt": ("\u00ab", "\u00bb", "\u201c", "\u201d"),
+    "zh": ("\u201c", "\u201d", "\u2018", "\u2019"),
+    "ja": ("\u300c", "\u300d", "\u300e", "\u300f"),
+}
+
+
+@lru_cache(maxsize=64)
+def _quote_marks(language: str) -> tuple[str, str, str, str] | None:
+    """(open, close, inner open, inner close) for ``language``: from Babel when it has
+    them, else the CLDR table, for the tag then its base language; None = leave straight."""
+    tag = language.replace("-", "_")
+    for candidate in (tag, tag.split("_")[0]):
+        try:
+            loc = Locale.parse(candidate)
+        except (UnknownLocaleError, ValueError, TypeError):
+            continue
+        marks = tuple(getattr(loc, name, None) for name in (
+            "quotation_start", "quotation_end",
+            "alternate_quotation_start", "alternate_quotation_end"))
+        if all(marks):
+            return marks  # type: ignore[return-value]
+        if loc.language in _CLDR_QUOTES:
+            return _CLDR_QUOTES[loc.language]
+    return None
+
+
+# After these a straight quote opens; after anything else it closes.
+_OPENERS = set(" \t\n\u00a0\u202f([{<\u2014\u2013-/"
+               "\u00ab\u201e\u201c\u2018\u201a\u300c\u300e\u2039\u00bb")
+_CJK = {"zh", "ja", "ko"}
+_ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
+_DOUBLE_HYPHEN = re.compile(r"(?<!-)--(?!-)")
+_STRAIGHT = re.compile(r"[\"']")
+
+
+class _LocalQuotes:
+    """Straight quotes to the locale's marks, remembering the last character of the
+    previous run of text, so a quote after a note call still closes."""
+
+    def __init__(self, language: str, base: str) -> None:
+        self.marks = _quote_marks(language)
+        self.cjk = base in _CJK
+        self.prev = ""
+
+    def __call__(self, text: str) -> str:
+        text = _DOUBLE_HYPHEN.sub("\u2014", text)
+        text = _ELLIPSIS.sub("\u2026", text)
+        if self.marks is not None and ("'" in text or '"' in text):
+            text = _STRAIGHT.sub(lambda m: self._turn(m, text), text)
+        if text:
+            self.prev = text[-1]
+        return text
+
+    def _turn(self, match: re.Match[str], text: str) -> str:
+        i = match.start()
+        before = text[i - 1] if i else self.prev
+        after = text[i + 1] if i + 1 < len(text) else ""
+        opening = before == "" or before in _OPENERS
+        open_, close, inner_open, inner_close = self.marks
+        if match.group() == '"':
+            return open_ if opening else close
+        if before.isalnum() and after.isalpha():
+            # An apostrophe inside a word (l'homme, d'un); CJK text keeps its own.
+            return "'" if self.cjk else "\u2019"
+        if not opening and not before.isalnum() and not after:
+            return "'"
+        return inner_open if opening else inner_close
+
+
+# French spacing: only an ordinary space or nothing is replaced, so never doubled.
+_FR_HIGH = re.compile(r"(?<=[^\s;:!?])[ ]?([;!?])(?![\w/=&])")
+_FR_COLON = re.compile(r"(?<=[^\s;:!?])[ ]?:(?=\s|$)")
+_FR_OPEN = re.compile(r"\u00ab[ ]?(?=\S)")
+_FR_CLOSE = re.compile(r"(?<=\S)[ ]?\u00bb")
+
+
+def _french_spaces(text: str) -> str:
+    text = _FR_HIGH.sub("\u202f\\1", text)
+    text = _FR_COLON.sub("\u00a0:", text)
+    text = _FR_OPEN.sub("\u00ab\u202f", text)
+    return _FR_CLOSE.sub("\u202f\u00bb", text)
 
 
 def _dashes(text: str) -> str:

@@ -582,7 +582,7 @@ class _Builder:
         html = sanitize_fragment(raw, self.ctx.path, self.ctx.warnings).strip()
         if strip_brackets and html.startswith("[") and html.endswith("]"):
             html = html[1:-1].strip()
-        html = smarten_html(html, self.ctx.source.typography)
+        html = smarten_html(html, self.ctx.source.typography, self.ctx.source.language)
         return self._calls(html, calls)
 
     def _outer(self, el: etree._Element) -> str:
@@ -592,7 +592,7 @@ class _Builder:
             node.attrib.pop("id", None)
         html = sanitize_fragment(lxml_html.tostring(clone, encoding="unicode"), self.ctx.path,
                                  self.ctx.warnings).strip()
-        html = smarten_html(html, self.ctx.source.typography)
+        html = smarten_html(html, self.ctx.source.typography, self.ctx.source.language)
         return self._calls(html, True)
 
     def _calls(self, html: str, calls: bool) -> str:

@@ -210,8 +210,10 @@ def _split_notes(paras: list[Para], ctx: ReadContext) -> tuple[list[Para], list[
                 ctx.warn("text in the NOTES section before the first note number; dropped")
     texts = []
     for label, paragraphs in notes:
-        html = "".join(f"<p>{smarten_html(escape(p, quote=False), ctx.source.typography)}</p>"
-                       for p in paragraphs)
+        source = ctx.source
+        html = "".join(
+            f"<p>{smarten_html(escape(p, quote=False), source.typography, source.language)}</p>"
+            for p in paragraphs)
         texts.append(NoteText(label=label, html=html))
     return paras[:heading], texts
 

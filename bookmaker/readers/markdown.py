@@ -168,7 +168,7 @@ def _credits(value: object) -> list[str]:
 
 def _inline_markdown(md: MarkdownIt, text: str, ctx: ReadContext) -> str:
     html = sanitize_fragment(md.renderInline(text), ctx.path, ctx.warnings).strip()
-    return smarten_html(html, ctx.source.typography)
+    return smarten_html(html, ctx.source.typography, ctx.source.language)
 
 
 def _optional_inline(md: MarkdownIt, value: object, ctx: ReadContext) -> str | None:
@@ -226,7 +226,8 @@ def _footnotes(root: etree._Element, ctx: ReadContext) -> list[NoteText]:
                 lxml_html.tostring(child, encoding="unicode") for child in item
             )
             html = sanitize_fragment(inner, ctx.path, ctx.warnings).strip()
-            html = _PLACEHOLDER.sub("", smarten_html(html, ctx.source.typography))
+            html = smarten_html(html, ctx.source.typography, ctx.source.language)
+            html = _PLACEHOLDER.sub("", html)
             if html and not html.startswith("<"):
                 html = f"<p>{html}</p>"
             texts.append(NoteText(label=str(number), html=html))
@@ -247,7 +248,8 @@ def _blocks(
             index = int(match.group(1))
             return calls.call(labels[index]) if index < len(labels) else ""
 
-        return _PLACEHOLDER.sub(call, smarten_html(html, ctx.source.typography))
+        html = smarten_html(html, ctx.source.typography, ctx.source.language)
+        return _PLACEHOLDER.sub(call, html)
 
     blocks: list[Block] = []
     h1: str | None = None

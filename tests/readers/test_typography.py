@@ -99,3 +99,35 @@ def test_plain_archive_paragraphs_skip_the_library(monkeypatch):
     assert calls == []
     smarten_html("it's")
     assert calls == ["it's"]
+
+
+@pytest.mark.parametrize(
+    ("language", "plain", "typeset"),
+    [
+        ("fr", '"La révolution est en marche"',
+         "\u00ab\u202fLa révolution est en marche\u202f\u00bb"),
+        ("fr", "Pourquoi ? Voici: l'homme", "Pourquoi\u202f? Voici\u00a0: l\u2019homme"),
+        ("de", "\"Die Revolution 'marschiert'\"",
+         "\u201eDie Revolution \u201amarschiert\u2018\u201c"),
+        ("ru", '"Революция"', "\u00abРеволюция\u00bb"),
+        ("el", '"Επανάσταση"', "\u00abΕπανάσταση\u00bb"),
+        ("it", "l'uomo", "l\u2019uomo"),
+        ("zh", "他说：“革命”「好」", "他说：“革命”「好」"),
+        ("ja", "「革命」『万歳』", "「革命」『万歳』"),
+        ("fr", "\u00ab\u202fDéjà\u202f\u00bb ici\u202f!",
+         "\u00ab\u202fDéjà\u202f\u00bb ici\u202f!"),
+    ],
+)
+def test_languages(language, plain, typeset):
+    assert smarten_text(plain, None, language) == typeset
+
+
+def _letters(text):
+    import unicodedata
+    return [c for c in text if unicodedata.category(c)[0] not in "PZSC"]
+
+
+@given(st.text(alphabet="ab é'\"-.«»„“”「」?!:;", max_size=30),
+       st.sampled_from(["en", "fr", "de", "ru", "zh", "ja"]))
+def test_letters_are_unchanged(text, language):
+    assert _letters(smarten_text(text, None, language)) == _letters(text)

@@ -25,6 +25,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bookmaker.text import count_words
+
 # --------------------------------------------------------------------------- ids
 
 
@@ -263,7 +265,7 @@ class Document:
     @property
     def words(self) -> int:
         """Number of words in the body (notes and title excluded)."""
-        return sum(len(block.text.split()) for block in self.blocks)
+        return sum(count_words(block.text) for block in self.blocks)
 
 
 @dataclass

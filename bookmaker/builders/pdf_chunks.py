@@ -49,6 +49,7 @@ from bookmaker.builders.epub_split import split_paragraph
 from bookmaker.builders.pdf_context import PieceView
 from bookmaker.log import LOGGER, warn
 from bookmaker.model import Block, Document, Volume
+from bookmaker.text import count_words
 
 CHUNK_GROUPS = 4
 """A document of more than this many units' words (the unit is
@@ -137,7 +138,7 @@ def cut_units(units: list[Block], limit: int) -> list[tuple[int, int]]:
     low, high = max(limit // 2, 1), 2 * limit
     ranges, start, size = [], 0, 0
     for index, unit in enumerate(units[:-1]):
-        words = len(unit.text.split())
+        words = count_words(unit.text)
         size += words
         roll = zlib.crc32(unit.html.encode("utf-8", "surrogatepass")) / 2**32
         if unit.kind != "heading" and (size >= high or (size >= low and roll < words / low)):
@@ -177,7 +178,7 @@ def chunk_pieces(doc: Document, piece: PieceView, group_words: int) -> list[Piec
             **{**vars(piece), "body_html": "\n".join(html), "endnotes": endnotes,
                "date_text": piece.date_text if last else None},
             doc_id=doc.id, start=start, stop=stop,
-            words=sum(len(unit.text.split()) for unit in units[start:stop])
+            words=sum(count_words(unit.text) for unit in units[start:stop])
             + (50 * len(doc.notes) if last else 0),
         ))
         if number:

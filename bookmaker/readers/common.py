@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -302,26 +303,51 @@ def strip_noterefs(inline_html: str) -> str:
 
 # -------------------------------------------------------------------- dates
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|" \
-    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
-_DATE_MDY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
-_DATE_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})\b", re.I)
-_DATE_MY = re.compile(rf"\b{_MONTH},?\s+(\d{{4}})\b", re.I)
+_DATE_LANGUAGES = (
+    "en", "fr", "de", "es", "it", "pt", "ru", "uk", "pl", "cs", "el", "tr", "nl", "sv",
+    "da", "nb", "fi", "hu", "ro", "ca", "bg", "sr", "sk",
+)
+"""The archive's languages whose month names (Babel's CLDR data) dates may use; Croatian
+is left out, its month names (listopad = October) clash with Polish and Czech ones."""
+
 _DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_DATE_CJK = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일号]")
+_DATE_CJK_MY = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+
+
+@functools.cache
+def _months() -> dict[str, int]:
+    """Lower-cased month name or abbreviation (no trailing dot) → month number."""
+    from babel.dates import get_month_names  # only when a date is first looked for
+
+    table = {"sept": 9}
+    for language in _DATE_LANGUAGES:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                names = get_month_names(width, context=context, locale=language)
+                for number, name in names.items():
+                    key = name.rstrip(".").casefold()
+                    if len(key) >= 3:
+                        table.setdefault(key, number)
+    return table
+
+
+@functools.cache
+def _date_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """``(month day year, day month year, month year)``, compiled at first use."""
+    names = sorted(_months(), key=len, reverse=True)
+    month = "(" + "|".join(re.escape(name) for name in names) + r")\.?"
+    year = r"(\d{4})(?:\s*(?:г\.|года|р\.|року|yılı))?"
+    mdy = re.compile(rf"\b{month}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
+    dmy = re.compile(
+        rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|\.|º|°)?\s+(?:de\s+|di\s+)?{month},?\s+"
+        rf"(?:de\s+|del\s+)?{year}",
+        re.I,
+    )
+    my = re.compile(rf"\b{month},?\s+(?:de\s+|del\s+)?{year}", re.I)
+    return mdy, dmy, my
+
 
 MAX_DATE_LINE = 80
 """A closing date line is short; longer lines are prose that happens to hold a date."""
@@ -337,15 +363,20 @@ def find_date(text: str) -> tuple[str, dt.date | None] | None:
     match = _DATE_ISO.search(text)
     if match:
         return match.group(0), _safe_date(*(int(g) for g in match.groups()))
-    match = _DATE_MDY.search(text)
+    match = _DATE_CJK.search(text)
+    if match:
+        return match.group(0), _safe_date(*(int(g) for g in match.groups()))
+    mdy, dmy, my = _date_patterns()
+    months = _months()
+    match = mdy.search(text)
     if match:
         month, day, year = match.groups()
-        return match.group(0), _safe_date(int(year), _MONTHS[month.lower()], int(day))
-    match = _DATE_DMY.search(text)
+        return match.group(0), _safe_date(int(year), months[month.casefold()], int(day))
+    match = dmy.search(text)
     if match:
         day, month, year = match.groups()
-        return match.group(0), _safe_date(int(year), _MONTHS[month.lower()], int(day))
-    match = _DATE_MY.search(text)
+        return match.group(0), _safe_date(int(year), months[month.casefold()], int(day))
+    match = my.search(text) or _DATE_CJK_MY.search(text)
     if match:
         return match.group(0), None
     return None
@@ -364,7 +395,7 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-_DATE_LINE_REST = re.compile(r"^[\s,.;:()\[\]A-Za-z\u2019'-]*$")
+_DATE_LINE_REST = re.compile(r"^(?:[\s,.;:()\[\]\u2019'-]|[^\W\d_])*$")
 
 
 def is_date_line(text: str) -> bool:

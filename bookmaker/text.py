@@ -1,0 +1,26 @@
+"""Text measures shared by the readers and builders (no I/O)."""
+
+from __future__ import annotations
+
+import re
+
+# Scripts written without spaces between words: each character counts as one word unit.
+_UNSPACED = (
+    "\u0e00-\u0e7f"  # Thai
+    "\u0e80-\u0eff"  # Lao
+    "\u1000-\u109f"  # Myanmar
+    "\u1780-\u17ff"  # Khmer
+    "\u3040-\u30ff"  # Hiragana, Katakana
+    "\u3400-\u4dbf"  # CJK extension A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\uff66-\uff9f"  # half-width Katakana
+    "\U00020000-\U0003134f"  # CJK extensions B-G
+)
+_WORD = re.compile(rf"[{_UNSPACED}]|[^\s{_UNSPACED}]+")
+
+
+def count_words(text: str) -> int:
+    """Words in ``text``: runs between spaces, but each CJK ideograph, kana or Thai, Lao,
+    Khmer or Myanmar character counts as one (those scripts put no spaces between words)."""
+    return sum(1 for _ in _WORD.finditer(text))

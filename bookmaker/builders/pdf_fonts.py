@@ -109,29 +109,20 @@ def font_face_css(face: BookFace | None) -> str:
     for style, variable in sorted(face.files.items()):
         for weight in WEIGHTS:
             path = face.static.get(style, variable) if weight == 400 else variable
-            rules.append(
-                "@font-face {\n"
-                f'  font-family: "{face.family}";\n'
-                f"  src: url({path.resolve().as_uri()!s});\n"
-                f"  font-style: {style};\n"
-                f"  font-weight: {weight};\n"
-                "}"
-            )
+            rules.append(_font_face_rule(face.family, path, style, weight))
     for script in face.script_faces:
         for (style, weight), path in sorted(script.files.items()):
-            rules.append(
-                "@font-face {\n"
-                f'  font-family: "{script.family}";\n'
-                f"  src: url({path.resolve().as_uri()!s});\n"
-                f"  font-style: {style};\n"
-                f"  font-weight: {weight};\n"
-                "}"
-            )
+            rules.append(_font_face_rule(script.family, path, style, weight))
     families = [f'"{face.family}"'] + [f'"{script.family}"' for script in face.script_faces]
     if face.leading and len(families) > 1:
         families.insert(0, families.pop(1))
     rules.append(f"html {{ font-family: {', '.join(families)}, {FALLBACK_STACK}; }}")
     return "\n".join(rules) + "\n"
+
+
+def _font_face_rule(family: str, path: Path, style: str, weight: int) -> str:
+    return (f'@font-face {{\n  font-family: "{family}";\n  src: url({path.resolve().as_uri()!s});\n'
+            f"  font-style: {style};\n  font-weight: {weight};\n}}")
 
 
 def missing_characters(face: BookFace, text: str) -> list[str]:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import jinja2
 
+from bookmaker.labels import join_names
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 
@@ -54,7 +56,7 @@ def _new_environment(kind: str, volume_root: Path | None, style: str):
     loader = jinja2.ChoiceLoader(
         [jinja2.PrefixLoader({"builtin": builtin}, delimiter="/"), *chain]
     )
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=loader,
         bytecode_cache=_bytecode_cache(),
         autoescape=jinja2.select_autoescape(["html", "xhtml", "xml", "opf", "ncx", "htm"]),
@@ -63,6 +65,9 @@ def _new_environment(kind: str, volume_root: Path | None, style: str):
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # `{{ info.authors | names(lang) }}`: 'A and B', 'A et B', 'A和B'.
+    env.filters["names"] = join_names
+    return env
 
 
 @functools.cache

@@ -26,7 +26,6 @@ from bookmaker import __version__
 from bookmaker.builders import BuildOptions, BuildResult, epub_split
 from bookmaker.builders.epub_cover import DRAWN_FILE_NAME, CoverImage, cover_for
 from bookmaker.builders.epub_images import ImageStore
-from bookmaker.builders.epub_labels import format_date, labels_for
 from bookmaker.builders.epub_markup import MarkupError, finish_page, finish_xml
 from bookmaker.builders.epub_metadata import (
     ImageFacts,
@@ -40,6 +39,7 @@ from bookmaker.builders.epub_split import cut_document, linker, links_for, piece
 from bookmaker.builders.epub_zip import repack
 from bookmaker.cache import Cache
 from bookmaker.errors import BuildError, OutputError
+from bookmaker.labels import format_date, labels_for
 from bookmaker.log import warn
 from bookmaker.model import Document, Part, Volume, VolumeInfo
 from bookmaker.templating import find_style_file, make_environment
@@ -51,22 +51,6 @@ TEXT_DIR = "text"
 """Folder of the XHTML pages inside the package folder."""
 CSS_FILE = "css/epub.css"
 NCX_FILE = "toc.ncx"
-
-ROLE_LABELS = {
-    "aut": "Author",
-    "trl": "Translator",
-    "edt": "Editor",
-    "ctb": "Contributor",
-    "ill": "Illustrator",
-    "trc": "Transcriber",
-    "pfr": "Proofreader",
-    "aui": "Author of introduction",
-    "win": "Writer of introduction",
-    "ann": "Annotator",
-    "bkp": "Producer",
-    "pbl": "Publisher",
-}
-"""How the imprint names a MARC relator role; unknown codes print as the code."""
 
 MATTER_TYPES = [
     ("foreword", "foreword", "doc-foreword"),
@@ -285,10 +269,11 @@ def _with_hrefs(entries: list[NavEntry], from_file: str) -> list[NavEntry]:
 # ------------------------------------------------------------------ render
 
 
-def _imprint_people(info: VolumeInfo) -> list[dict[str, str]]:
-    """Contributors the imprint's first line does not already name."""
+def _imprint_people(info: VolumeInfo, labels: dict[str, str]) -> list[dict[str, str]]:
+    """Contributors the imprint's first line does not already name; unknown roles print as
+    their MARC code."""
     return [
-        {"name": p.name, "role_label": ROLE_LABELS.get(p.role, p.role)}
+        {"name": p.name, "role_label": labels.get(f"role_{p.role}", p.role)}
         for p in info.all_contributors()
         if p.role not in ("aut", "trl")
     ]
@@ -333,10 +318,10 @@ def render_pages(volume: Volume, plan: Plan, cover_file: str, identifier: str,
             + (f", {', '.join(info.authors)}" if info.authors else ""),
         },
         "imprint": {
-            "people": _imprint_people(info),
+            "people": _imprint_people(info, labels),
             "credits": volume.credits(),
             "build_date": when.date(),
-            "build_date_text": format_date(when.date(), labels),
+            "build_date_text": format_date(when.date(), info.language),
         },
     }
     rendered: dict[str, bytes] = {}

@@ -1,8 +1,9 @@
 """The EPUB cover image: the volume's own, or one drawn from its metadata.
 
 The drawn cover is 1600×2560 pixels (the 1:1.6 ratio ebook shops ask for), set
-in EB Garamond, the book face. It depends only on the metadata, so it is the
-same image on every build.
+in EB Garamond, the book face, or in the face the PDF sets the title's script in
+(Amiri, Noto Serif CJK…; Pillow shapes and orders right-to-left text through
+Raqm). It depends only on the metadata, so it is the same image on every build.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import functools
 import hashlib
 import io
 import textwrap
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +21,10 @@ from PIL import Image, ImageDraw, ImageFont
 
 from bookmaker import __version__
 from bookmaker.cache import Cache
-from bookmaker.errors import BuildError
+from bookmaker.errors import BuildError, ToolMissingError
+from bookmaker.labels import labels_for
 from bookmaker.model import Volume, VolumeInfo
+from bookmaker.scripts import dominant_script
 
 WIDTH, HEIGHT = 1600, 2560
 DRAWN_FILE_NAME = "images/cover.png"
@@ -56,7 +60,8 @@ def cover_for(volume: Volume, cache: Cache | None = None) -> CoverImage:
         return draw_cover(volume.info)
     info = volume.info
     key = hashlib.sha256(repr((__version__, info.title, info.subtitle, info.series,
-                               info.series_number, info.authors)).encode()).hexdigest()[:24]
+                               info.series_number, info.authors, info.language)
+                              ).encode()).hexdigest()[:24]
     data = cache.get(f"cover-{key}.png")
     if data is not None:
         return CoverImage(data, "image/png", DRAWN_FILE_NAME, WIDTH, HEIGHT, True)
@@ -86,8 +91,15 @@ def load_cover(root: Path, relative: str) -> CoverImage:
     raise BuildError(f"cover image is {kind}; convert it to JPEG or PNG", relative)
 
 
-def _font(size: int, weight: int = 400, italic: bool = False) -> ImageFont.FreeTypeFont:
+FaceFile = tuple[str, int]
+"""A font file and its index in a collection (.ttc)."""
+
+
+def _font(size: int, weight: int = 400, italic: bool = False,
+          face: FaceFile | None = None) -> ImageFont.FreeTypeFont:
     try:
+        if face is not None:
+            return ImageFont.truetype(face[0], size, index=face[1])
         import fontpkg
 
         path = fontpkg.path("EB Garamond", style="italic" if italic else "normal")
@@ -115,36 +127,62 @@ def _wrapped(draw, y: int, text: str, font, fill, width: int, gap: int) -> int:
 
 def draw_cover(info: VolumeInfo) -> CoverImage:
     """A typographic cover: series band, title, subtitle and author."""
-    return _draw(info.title, info.subtitle, info.series, info.series_number, tuple(info.authors))
+    number_line = None
+    if info.series and info.series_number is not None:
+        number = info.series_number
+        number_line = labels_for(info.language)["number"] % {
+            "number": int(number) if number == int(number) else number}
+    text = " ".join(filter(None, [info.title, info.subtitle, info.series, *info.authors]))
+    return _draw(info.title, info.subtitle, info.series, number_line, tuple(info.authors),
+                 _cover_face(dominant_script(text), info.language))
+
+
+def _cover_face(script: str, language: str) -> FaceFile | None:
+    """The file of the face for a title in ``script``; None for the book face's scripts
+    or when no face is installed (the PDF build then says what to install)."""
+    from bookmaker.builders.pdf_fonts import BOOK_FACE_SCRIPTS, script_face
+
+    if script in BOOK_FACE_SCRIPTS:
+        return None
+    try:
+        found = script_face(script, language)
+    except ToolMissingError:
+        return None
+    if found is None or found.coverage_file is None:
+        return None
+    return str(found.coverage_file), found.coverage_index
 
 
 @functools.lru_cache(maxsize=8)
-def _draw(title: str, subtitle: str | None, series: str | None, series_number: float | None,
-          authors: tuple[str, ...]) -> CoverImage:
+def _draw(title: str, subtitle: str | None, series: str | None, number_line: str | None,
+          authors: tuple[str, ...], face: FaceFile | None) -> CoverImage:
     # Cached: drawing and compressing takes a third of a second, and tests build many books.
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(image)
+    # Han and kana are square: a line holds half as many of them as of Latin letters.
+    wide = 2 if any(unicodedata.east_asian_width(c) in "WF" for c in title) else 1
 
     if series:
-        lines = textwrap.wrap(series.upper(), width=42)
-        if series_number is not None:
-            number = series_number
-            lines.append(f"No. {int(number) if number == int(number) else number}")
+        lines = textwrap.wrap(series.upper(), width=42 // wide)
+        if number_line:
+            lines.append(number_line)
         band = 180 + 90 * len(lines)
         draw.rectangle((0, 0, WIDTH, band), fill=ACCENT)
         y = 130
         for line in lines:
-            y = _centered(draw, y, line, _font(58, 500), PAPER) + 34
+            y = _centered(draw, y, line, _font(58, 500, face=face), PAPER) + 34
     else:
         draw.rectangle((0, 0, WIDTH, 120), fill=ACCENT)
 
-    y = _wrapped(draw, 820, title, _font(150, 600), INK, width=16, gap=50)
+    y = _wrapped(draw, 820, title, _font(150, 600, face=face), INK, width=16 // wide, gap=50)
     if subtitle:
-        y = _wrapped(draw, y + 70, subtitle, _font(84, italic=True), INK, width=28, gap=30)
+        y = _wrapped(draw, y + 70, subtitle, _font(84, italic=True, face=face), INK,
+                     width=28 // wide, gap=30)
 
     draw.line((WIDTH / 2 - 160, 2040, WIDTH / 2 + 160, 2040), fill=ACCENT, width=5)
     if authors:
-        _wrapped(draw, 2130, ", ".join(authors), _font(96, 500), INK, width=26, gap=30)
+        _wrapped(draw, 2130, ", ".join(authors), _font(96, 500, face=face), INK,
+                 width=26 // wide, gap=30)
 
     buffer = io.BytesIO()
     # zlib's default level: optimize=True costs twice the time (0.26 s) for 2% fewer bytes.

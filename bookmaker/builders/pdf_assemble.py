@@ -160,7 +160,8 @@ def add_outline(out, context: BookContext, front_anchors: dict, starts: dict) ->
 
     with out.open_outline() as outline:
         if "contents" in front_anchors:
-            outline.root.append(pikepdf.OutlineItem("Contents", front_anchors["contents"]))
+            outline.root.append(pikepdf.OutlineItem(context.labels["contents"],
+                                                    front_anchors["contents"]))
         for piece in context.front_documents:
             if piece.id in front_anchors:
                 outline.root.append(pikepdf.OutlineItem(piece.running_title,

@@ -15,11 +15,8 @@ from lxml import html as lxml_html
 
 from bookmaker import __version__
 from bookmaker.builders.pdf_fonts import BookFace
+from bookmaker.labels import format_date, join_names, labels_for, part_number
 from bookmaker.model import Document, Note, Volume
-
-PART_NUMBERS = ("One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
-                "Eleven", "Twelve", "Thirteen", "Fourteen", "Fifteen", "Sixteen", "Seventeen",
-                "Eighteen", "Nineteen", "Twenty")
 
 
 @dataclass
@@ -74,11 +71,15 @@ class BookContext:
     """Everything the templates print about the volume."""
 
     language: str
+    labels: dict[str, str]
+    """The words printed in the book's language (:mod:`bookmaker.labels`)."""
     meta_title: str
     title: str
     subtitle: str | None
     series: str | None
     authors: list[str]
+    author_names: str
+    """The authors joined as the language lists names."""
     title_credits: list[str]
     publisher: str | None
     description: str | None
@@ -106,8 +107,11 @@ def book_context(volume: Volume, face: BookFace | None) -> BookContext:
         if doc.kind == "front":
             context.front_documents.append(piece_view(doc, footnotes, volume.info.language))
     numbered = [part for part in volume.parts if part.title]
+    # Titles that carry their own number ('Part I', 'Teil 2') are not numbered again.
+    own_prefixes = ("part ", "book ", "section ",
+                    context.labels["part"].split("%(number)s")[0].strip().lower() + " ")
     number_parts = len(numbered) > 1 and not any(
-        part.title.lower().startswith(("part ", "book ", "section ")) for part in numbered
+        part.title.lower().startswith(own_prefixes) for part in numbered
     )
     count = 0
     for part in volume.parts:
@@ -118,7 +122,8 @@ def book_context(volume: Volume, face: BookFace | None) -> BookContext:
         number = None
         if part.title and number_parts:
             count += 1
-            number = PART_NUMBERS[count - 1] if count <= len(PART_NUMBERS) else str(count)
+            number = context.labels["part"] % {
+                "number": part_number(count, volume.info.language)}
         context.parts.append(
             PartView(part.id, part.title, number, part.intro_html, docs)
         )
@@ -140,22 +145,27 @@ def offprint_context(volume: Volume, face: BookFace | None, doc: Document) -> Bo
 def _base_context(volume: Volume, face: BookFace | None) -> BookContext:
     info = volume.info
     settings = volume.settings.pdf
+    labels = labels_for(info.language)
     title_credits = []
     if info.translators:
-        title_credits.append("Translated by " + _and(info.translators))
+        title_credits.append(
+            labels["translated_by"] % {"names": join_names(info.translators, info.language)})
     if info.editors:
-        title_credits.append("Edited by " + _and(info.editors))
+        title_credits.append(
+            labels["edited_by"] % {"names": join_names(info.editors, info.language)})
     classes = [f"notes-{settings.notes}", f"openings-{settings.openings}"]
     if settings.screen:
         classes.append("screen")
     date = volume.source_date
     return BookContext(
         language=info.language,
+        labels=labels,
         meta_title=info.full_title,
         title=info.title,
         subtitle=info.subtitle,
         series=info.series,
         authors=list(info.authors),
+        author_names=join_names(info.authors, info.language) if info.authors else "",
         title_credits=title_credits,
         publisher=info.publisher,
         description=info.description,
@@ -164,10 +174,10 @@ def _base_context(volume: Volume, face: BookFace | None) -> BookContext:
         rights=_sentence(info.rights),
         identifier=info.identifier,
         credits=[_sentence(line) for line in volume.credits()],
-        face=face.family if face else "the system serif",
+        face=face.family if face else labels["system_serif"],
         version=__version__,
         created=date.isoformat() if date else None,
-        date_display=f"{date.day} {date:%B %Y}" if date else None,
+        date_display=format_date(date, info.language) if date else None,
         body_classes=classes,
     )
 
@@ -178,10 +188,6 @@ def _sentence(text: str | None) -> str | None:
         return text
     text = text.strip()
     return text if text.endswith((".", "!", "?", ")", "”", "\"")) else text + "."
-
-
-def _and(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _mark_body_start(context: BookContext) -> None:

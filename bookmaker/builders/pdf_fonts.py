@@ -233,40 +233,47 @@ def with_script_faces(face: BookFace, scripts: list[str], language: str) -> Book
     Raises :class:`ToolMissingError` when Chinese, Japanese or Korean text has no face:
     WeasyPrint would print boxes and still write the file.
     """
-    from bookmaker.errors import ToolMissingError
-
     added: list[ScriptFace] = []
     for script in scripts:
         if script in BOOK_FACE_SCRIPTS or any(s.script == script for s in added):
             continue
-        if script in CJK_SCRIPTS:
-            if any(s.script in CJK_SCRIPTS for s in added):
-                continue
-            family = f"Noto Serif CJK {cjk_variant(language)}"
-            found = system_face(script, family)
-            if found is None:
-                raise ToolMissingError(
-                    f"no face for the book's {script} text: {family} is not installed; "
-                    "install Debian's fonts-noto-cjk (apt-get install fonts-noto-cjk)")
+        if script in CJK_SCRIPTS and any(s.script in CJK_SCRIPTS for s in added):
+            continue
+        found = script_face(script, language)
+        if found is not None:
             added.append(found)
-        elif script == "Arabic":
-            urdu = language.lower().split("-")[0] == "ur"
-            found = system_face(script, NASTALIQ[0]) if urdu else None
-            if urdu and found is None:
-                warn(f"no nastaliq face for Urdu ({NASTALIQ[0]}, Debian's {NASTALIQ[1]}); "
-                     "set in naskh (Amiri)")
-            added.append(found or packaged_face(script, PACKAGED_SCRIPT_FACES[script]))
-        elif script in SYSTEM_SCRIPT_FACES:
-            family, package = SYSTEM_SCRIPT_FACES[script]
-            found = system_face(script, family)
-            if found is None:
-                warn(f"no face for the book's {script} text: install {family} "
-                     f"(Debian's {package}); it will print as boxes")
-                continue
-            added.append(found)
-    added = [script for script in added if script is not None]
     leading = bool(added) and scripts[0] in LEADING_SCRIPTS
     return replace(face, script_faces=tuple(added), leading=leading)
+
+
+def script_face(script: str, language: str) -> ScriptFace | None:
+    """The face bookmaker sets ``script`` in for ``language``; None (with a warning) when
+    none is installed. Raises :class:`ToolMissingError` for Chinese, Japanese or Korean."""
+    from bookmaker.errors import ToolMissingError
+
+    if script in CJK_SCRIPTS:
+        family = f"Noto Serif CJK {cjk_variant(language)}"
+        found = system_face(script, family)
+        if found is None:
+            raise ToolMissingError(
+                f"no face for the book's {script} text: {family} is not installed; "
+                "install Debian's fonts-noto-cjk (apt-get install fonts-noto-cjk)")
+        return found
+    if script == "Arabic":
+        urdu = language.lower().split("-")[0] == "ur"
+        found = system_face(script, NASTALIQ[0]) if urdu else None
+        if urdu and found is None:
+            warn(f"no nastaliq face for Urdu ({NASTALIQ[0]}, Debian's {NASTALIQ[1]}); "
+                 "set in naskh (Amiri)")
+        return found or packaged_face(script, PACKAGED_SCRIPT_FACES[script])
+    if script in SYSTEM_SCRIPT_FACES:
+        family, package = SYSTEM_SCRIPT_FACES[script]
+        found = system_face(script, family)
+        if found is None:
+            warn(f"no face for the book's {script} text: install {family} "
+                 f"(Debian's {package}); it will print as boxes")
+        return found
+    return None
 
 
 def packaged_face(script: str, slug: str) -> ScriptFace | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bookmaker import __version__
 from bookmaker.catalog.collect import Entry
+from bookmaker.labels import labels_for, primary
 from bookmaker.model import slugify
 from bookmaker.templating import TEMPLATES_DIR, make_environment
 
@@ -126,23 +127,22 @@ def series_number(number: float | None) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
-def credits_of(entry: Entry) -> list[tuple[str, list[str]]]:
-    """People grouped by role, in the volume's order: [('Authors', [...]), ...]."""
+def credits_of(entry: Entry, labels: dict[str, str]) -> list[tuple[str, list[str]]]:
+    """People grouped by role, in the volume's order: [('Authors', [...]), ...].
+
+    English pages say 'Authors' for several; other languages get their catalogue's
+    role name, which has no plural form (bookmaker/locale holds one string a role)."""
     grouped: dict[str, list[str]] = {}
     for person in entry.volume.info.all_contributors():
         grouped.setdefault(person.role, []).append(person.name)
+    english = primary(entry.volume.info.language) == "en"
     result = []
     for role, names in grouped.items():
         one, many = ROLE_NAMES.get(role, (role, role))
+        if not english:
+            one = many = labels.get(f"role_{role}", role)
         result.append((one if len(names) == 1 else many, names))
     return result
-
-
-def people(names: list[str]) -> str:
-    """'A', 'A and B', 'A, B and C'."""
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 # ---------------------------------------------------------------------- render
@@ -152,7 +152,7 @@ def _environment():
     env = make_environment("site")
     env.globals.update(
         human_size=human_size, shorten=shorten, language_name=language_name,
-        series_number=series_number, credits_of=credits_of, people=people,
+        series_number=series_number, credits_of=credits_of, labels_for=labels_for,
         search_text=search_text, series_id=series_id, version=__version__,
     )
     return env
@@ -172,8 +172,9 @@ def write_site(site: Path, entries: list[Entry], title: str, feeds: bool = True)
         path = site / entry.page_href
         path.parent.mkdir(parents=True, exist_ok=True)
         depth = entry.page_href.count("/")
-        path.write_text(page.render(root="../" * depth, title=title, entry=entry, feeds=feeds),
-                        encoding="utf-8")
+        labels = labels_for(entry.volume.info.language)
+        path.write_text(page.render(root="../" * depth, title=title, entry=entry, feeds=feeds,
+                                    labels=labels), encoding="utf-8")
         written.append(path)
     for name in ASSETS:
         shutil.copyfile(TEMPLATES_DIR / "site" / name, site / name)

@@ -779,7 +779,7 @@ def test_bookmakers_own_words_follow_the_language(tmp_path):
     notes = book.xhtml(book.page_of("doc-0001")).find(".//x:section[@epub:type='endnotes']", NS)
     assert notes.find("x:h2", NS).text == "Anmerkungen"
     imprint = next(p for p in book.spine() if p.endswith("imprint.xhtml"))
-    assert "am 16. Dezember 2006." in " ".join(words(book.xhtml(imprint)))
+    assert "wurde am 16. Dezember 2006 mit bookmaker" in " ".join(words(book.xhtml(imprint)))
     marks = nav.findall(".//x:nav[@epub:type='landmarks']//x:a", NS)
     assert [a.text for a in marks] == ["Umschlag", "Titelseite", "Inhalt", "Textbeginn"]
 
@@ -789,3 +789,23 @@ def test_a_language_without_labels_falls_back_to_english(tmp_path):
     volume.info = volume.info.model_copy(update={"language": "sw"})
     book = build(volume, tmp_path)
     assert book.xhtml(book.nav_path()).find(".//x:h1", NS).text == "Contents"
+
+
+@pytest.mark.parametrize(("language", "translated", "made"), [
+    ("fr", "Traduit par Brian Pearce et Anne Moreau", "fabriqué avec bookmaker"),
+    ("zh", "Brian Pearce和Anne Moreau译", "本电子书由 bookmaker"),
+    ("ar", "ترجمة Brian Pearce وAnne Moreau", "صُنع هذا الكتاب الإلكتروني باستخدام bookmaker"),
+])
+def test_title_page_and_imprint_sentences_come_from_the_catalogue(
+        tmp_path, language, translated, made):
+    volume = make_volume(documents=1, parts=0, notes=0)
+    volume.info = volume.info.model_copy(update={
+        "language": language, "translators": ["Brian Pearce", "Anne Moreau"]})
+    book = build(volume, tmp_path)
+    title_page = next(p for p in book.spine() if p.endswith("titlepage.xhtml"))
+    translator = book.xhtml(title_page).find(".//x:p[@class='translator']", NS)
+    assert translator.text == translated
+    imprint = next(p for p in book.spine() if p.endswith("imprint.xhtml"))
+    colophon = book.xhtml(imprint).find(".//x:p[@class='colophon']", NS)
+    assert made in "".join(colophon.itertext())
+    assert colophon.find("x:time", NS).get("datetime") == "2006-12-16"

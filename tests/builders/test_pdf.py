@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import gc
 import logging
 import re
@@ -629,3 +630,23 @@ def test_render_workers_leave_no_temporary_folders(tmp_path, monkeypatch):
     while left() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert left() == []
+
+
+def test_the_pdfs_own_words_are_in_the_books_language(tmp_path):
+    volume = long_volume(notes=1)
+    volume.info = volume.info.model_copy(update={
+        "language": "ru", "translators": ["Анна Иванова", "Борис Петров"]})
+    volume.source_date = datetime.datetime(1918, 12, 30, tzinfo=datetime.UTC)
+    for part, title in zip(volume.parts, ["Красная армия", "Фронты"], strict=True):
+        part.title = title
+    path = tmp_path / "ru.pdf"
+    _result, reader = build(volume, path)
+    pages = [page.extract_text() for page in reader.pages]
+    text = "\n".join(pages)
+    assert "Перевод: Анна Иванова и Борис Петров" in text
+    assert any(page.startswith("Содержание") for page in pages)
+    assert "Часть 1" in text and "Часть 2" in text and "Part" not in text
+    assert "Примечания" in text and "\nNotes" not in text
+    assert "30 декабря 1918" in text
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert outline[0] == "Содержание"

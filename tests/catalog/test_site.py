@@ -95,6 +95,17 @@ def test_volume_page_shows_description_and_credits(site):
         "Authors"] == "Ann Other and Bea Second"
 
 
+def test_a_volume_page_speaks_the_volumes_language(site):
+    tree = page(site, "books/notes-of-a-journalist/index.html")
+    assert tree.xpath("//article/@lang") == ["de"]
+    assert texts(tree, "//h2[@id='contents-title']") == ["Inhalt"]
+    assert texts(tree, "//h2[@id='about-title']") == ["Über diesen Band"]
+    assert texts(tree, "//h2[@id='credits-title']") == ["Mitwirkende"]
+    assert "Autor" in texts(tree, "//dl/div/dt")
+    english = page(site, "books/how-the-revolution-armed-1920/index.html")
+    assert texts(english, "//h2[@id='contents-title']") == ["Contents"]
+
+
 def test_flat_volume_contents_have_no_parts(site):
     tree = page(site, "books/how-the-revolution-armed-1920/index.html")
     assert tree.xpath("//li[@class='part']") == []

@@ -1,9 +1,18 @@
 """Bytes → text, the way browsers decide an archive page's encoding.
 
 Order: byte-order mark, then the declared charset, then UTF-8 if the bytes are
-valid UTF-8, then detection (charset-normalizer), defaulting to windows-1252.
-ISO-8859-1, latin-1 and ASCII are read as windows-1252, as browsers do: archive
-pages declared ISO-8859-1 hold 0x91–0x94 curly quotes and 0x96/0x97 dashes.
+valid UTF-8, then detection. A declared label is read through the WHATWG label
+table (webencodings), so labels mean what they mean in a browser: ISO-8859-1,
+latin-1 and ASCII are windows-1252 (archive pages declared ISO-8859-1 hold
+0x91–0x94 curly quotes), Shift_JIS is Windows-31J, EUC-KR is Unified Hangul Code,
+Big5 is Big5-HKSCS, and gb2312 and GBK are read as GB18030 — the supersets the
+mislabelled pages were really written in.
+
+Detection weighs candidates: the legacy encodings of the document's language,
+charset-normalizer's guess and windows-1252, each decoded and scored by how many
+bytes did not decode, how many of its letters belong to the language's alphabet
+(taken from CLDR's names in that language, through Babel) and how few capitals sit
+inside words (KOI8-R read as windows-1251 turns case around).
 
 The text returned has LF line ends and no character XML forbids, so nothing a
 reader builds from it can break an XHTML serializer.
@@ -12,11 +21,16 @@ reader builds from it can break an XHTML serializer.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
+import unicodedata
+from collections import Counter
 
+import webencodings
 from charset_normalizer import from_bytes
 
 from bookmaker.errors import DocumentError
+from bookmaker.scripts import char_script
 
 _BOMS = [
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -26,22 +40,34 @@ _BOMS = [
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 ]
 
-# Labels browsers treat as windows-1252 (WHATWG Encoding Standard).
-_WINDOWS_1252_LABELS = {
-    "ascii", "us-ascii", "ansi_x3.4-1968", "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1",
-    "latin-1", "l1", "cp1252", "windows-1252", "x-cp1252", "cp819", "ibm819", "iso-ir-100",
-    "csisolatin1",
-}
+# Python codecs for WHATWG encodings that Python names differently or reads narrower.
+_SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030", "big5": "big5hkscs",
+              "shift_jis": "cp932", "euc_kr": "cp949", "latin_1": "cp1252", "ascii": "cp1252",
+              "iso8859_15": "cp1252", "iso8859_9": "cp1254", "iso8859_11": "cp874",
+              "tis_620": "cp874"}
 
-# Detector answers that mean "some Western single-byte page": read those as windows-1252.
-_WESTERN_GUESSES = {
-    "ascii", "latin_1", "cp1252", "iso8859_15", "iso8859_2", "iso8859_3", "iso8859_4",
-    "iso8859_9", "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_16", "cp1250", "cp1254",
-    "cp1257", "mac_roman", "mac_latin2", "mac_iceland", "mac_turkish", "cp850", "cp437",
-    "cp858", "cp860", "cp861", "cp863", "cp865", "hp_roman8", "cp037", "cp500", "cp1140",
-    "cp273", "kz1048", "ptcp154", "cp1125", "cp775", "cp852", "cp857", "cp862", "cp864",
-    "cp869", "cp737", "cp855", "cp866", "mac_greek", "mac_cyrillic",
+# Legacy encodings the archive's pages were written in, by language (first most likely).
+_LEGACY = {
+    "cp1250 iso8859_2": "pl cs sk hu sl hr bs sq",
+    "cp1250 iso8859_16 iso8859_2": "ro",
+    "cp1251 koi8_r iso8859_5 cp866 mac_cyrillic": "ru bg sr mk kk ky tg mn",
+    "cp1251 koi8_u iso8859_5 cp866": "uk be",
+    "cp1253 iso8859_7": "el",
+    "cp1254": "tr az ku",
+    "cp1255 iso8859_8": "he yi",
+    "cp1256 iso8859_6": "ar fa ur ps sd ug",
+    "cp1257 iso8859_13 iso8859_4": "lt lv et",
+    "cp1258": "vi",
+    "cp874": "th",
+    "gb18030 big5hkscs": "zh",
+    "cp932 euc_jp": "ja",
+    "cp949": "ko",
 }
+_LEGACY_BY_LANGUAGE = {
+    language: codecs_.split() for codecs_, languages in _LEGACY.items()
+    for language in languages.split()
+}
+_TRADITIONAL = re.compile(r"^zh-(hant|tw|hk|mo)\b")
 
 # Control bytes that do not occur in text (TAB, LF, FF, CR and ESC excepted).
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
@@ -72,14 +98,20 @@ def sniff_html_charset(data: bytes) -> str | None:
 
 
 def normalize_label(label: str) -> str | None:
-    """The Python codec for an encoding label, windows-1252 for its aliases; None if unknown."""
-    label = label.strip().lower()
-    if label in _WINDOWS_1252_LABELS:
-        return "cp1252"
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
+    """The Python codec a browser reads an encoding label with; None if unknown."""
+    label = label.strip()
+    found = webencodings.lookup(label)
+    if found is None:
         return None
+    if found.name == "replacement":  # ISO-2022-KR, HZ…: browsers refuse, Python reads them
+        try:
+            return codecs.lookup(label).name
+        except LookupError:
+            return None
+    name = codecs.lookup(found.codec_info.name).name.replace("-", "_")
+    if name in ("utf_8", "utf_16_le", "utf_16_be"):
+        return name.replace("_", "-")
+    return _SUPERSETS.get(name, name)
 
 
 def decode(
@@ -87,16 +119,22 @@ def decode(
     declared: str | None = None,
     path: str | None = None,
     warnings: list[str] | None = None,
+    language: str | None = None,
 ) -> tuple[str, str]:
     """Decode ``data`` as a browser would; return the text and the encoding used.
 
-    ``warnings`` collects what had to be guessed or dropped (and is logged by the
-    caller). Raises :class:`DocumentError` for empty or binary input.
+    ``language`` (BCP 47) says which legacy encodings to weigh when nothing is
+    declared. ``warnings`` collects what had to be guessed or replaced (and is logged
+    by the caller). Raises :class:`DocumentError` for empty or binary input.
     """
     notes = warnings if warnings is not None else []
     if not data or not data.strip():
         raise DocumentError("document is empty; give the file some text or remove it", path)
-    text, encoding = _decode_bytes(data, declared, notes, path)
+    text, encoding = _decode_bytes(data, declared, notes, path, language)
+    replaced = text.count("\ufffd") if encoding != "utf-8" else 0
+    if replaced:
+        notes.append(f"{replaced} undecodable byte{'s' if replaced > 1 else ''} "
+                     f"(read as {encoding}) replaced with U+FFFD")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _NOT_XML.sub("", text)
     if not text.strip():
@@ -104,9 +142,8 @@ def decode(
     return text, encoding
 
 
-def _decode_bytes(
-    data: bytes, declared: str | None, notes: list[str], path: str | None
-) -> tuple[str, str]:
+def _decode_bytes(data: bytes, declared: str | None, notes: list[str], path: str | None,
+                  language: str | None) -> tuple[str, str]:
     for bom, name in _BOMS:
         if data.startswith(bom):
             return data[len(bom):].decode(name, errors="replace"), name
@@ -114,14 +151,34 @@ def _decode_bytes(
     codec = normalize_label(declared) if declared else None
     if declared and codec is None:
         notes.append(f"unknown declared charset '{declared}'; detecting the encoding")
-    if codec and codec not in ("utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32"):
-        return _decode_single(data, codec), codec
+    utf8 = _utf8(data)
+    if codec and not codec.startswith("utf"):
+        if utf8 is not None and not data.isascii():
+            # Saved again as UTF-8 with the old declaration kept: a browser would show
+            # mojibake, but no legacy text is valid UTF-8 by chance.
+            notes.append(f"declared charset '{declared}' but the bytes are UTF-8; read as UTF-8")
+            return utf8, "utf-8"
+        text = _decode_single(data, codec)
+        if "\ufffd" not in text:
+            return text, codec
+        best, text_best = _best_candidate(data, language, first=codec)
+        if best != codec:
+            notes.append(f"declared charset '{declared}' does not match the bytes; "
+                         f"read as {best}")
+        return text_best, best
+    if utf8 is not None:
+        return utf8, "utf-8"
+    if codec:
+        notes.append(f"declared charset '{declared}' does not match the bytes; detecting")
+    best, text = _best_candidate(data, language)
+    return text, best
+
+
+def _utf8(data: bytes) -> str | None:
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        if codec:
-            notes.append(f"declared charset '{declared}' does not match the bytes; detecting")
-    return _detect(data)
+        return None
 
 
 def _refuse_binary(data: bytes, notes: list[str], path: str | None) -> None:
@@ -145,9 +202,109 @@ def _decode_single(data: bytes, codec: str) -> str:
     return data.decode(codec, errors=errors)
 
 
-def _detect(data: bytes) -> tuple[str, str]:
-    best = from_bytes(data[: 1 << 20]).best()
-    guess = best.encoding if best is not None else None
-    if guess is None or guess in _WESTERN_GUESSES:
-        return _decode_single(data, "cp1252"), "cp1252"
-    return data.decode(guess, errors="replace"), guess
+# --------------------------------------------------------------- detection
+
+SAMPLE_BYTES = 1 << 16
+"""Candidates are scored on the first 64 KiB: thousands of letters, in a tenth of a second."""
+
+
+def candidates(language: str | None, data: bytes) -> list[str]:
+    """Encodings to weigh for undeclared ``data`` in ``language``, most likely first."""
+    tag = (language or "").lower().replace("_", "-")
+    found = list(_LEGACY_BY_LANGUAGE.get(tag.split("-")[0], []))
+    if _TRADITIONAL.match(tag):
+        found.reverse()  # Big5 before GB18030
+    found.append("cp1252")  # wins ties: the archive's commonest legacy encoding
+    best = from_bytes(data[:SAMPLE_BYTES]).best()
+    if best is not None and not best.encoding.startswith(("utf_16", "utf_32")):
+        found.append(_SUPERSETS.get(best.encoding, best.encoding))
+    return list(dict.fromkeys(found))
+
+
+def _best_candidate(data: bytes, language: str | None,
+                    first: str | None = None) -> tuple[str, str]:
+    """The candidate whose reading scores highest, and the whole text read with it."""
+    sample = data[:SAMPLE_BYTES]
+    alphabet, scripts = _alphabet(language or "")
+    options = [first] if first else []
+    options += [c for c in candidates(language, data) if c != first]
+    scored = []
+    for order, codec in enumerate(options):
+        try:
+            text = sample.decode(codec, errors="replace")
+        except LookupError:
+            continue
+        scored.append((_score(text, alphabet, scripts), -order, codec))
+    codec = max(scored)[2]
+    return codec, _decode_single(data, codec)
+
+
+def _score(text: str, alphabet: frozenset[str], scripts: frozenset[str]) -> float:
+    """How much ``text`` reads like the language: the higher, the likelier.
+
+    Counted over distinct characters and pairs, so a 64 KiB sample costs milliseconds."""
+    counts = Counter(text)
+    chars = letters = errors = known = in_script = latin = ascii_letters = 0
+    for char, n in counts.items():
+        if char.isascii():
+            ascii_letters += n if char.isalpha() else 0
+            continue
+        if _is_punctuation(char):
+            continue
+        chars += n
+        if char == "\ufffd":
+            errors += n
+        if char.isalpha():
+            letters += n
+            known += n if char.lower() in alphabet else 0
+            script = char_script(char)
+            in_script += n if script in scripts else 0
+            latin += n if script == "Latin" else 0
+    if not chars:
+        return 1.0
+    # Latin text made mostly of accented letters is Cyrillic, Greek or Arabic bytes read
+    # as windows-1252 ('Ïðîëåòàðèè'); even Vietnamese stays under half.
+    overload = max(0.0, latin / (ascii_letters + letters) - 0.5) * 3
+    return (letters + known + in_script) / chars - _in_word_capitals(text, letters) \
+        - overload - 10 * errors / chars
+
+
+def _is_punctuation(char: str) -> bool:
+    return unicodedata.category(char)[0] in "PZ" or "\u2000" <= char <= "\u206f"
+
+
+def _in_word_capitals(text: str, letters: int) -> float:
+    """Share of non-ASCII letters that are capitals following a small letter (KOI8-R
+    read as windows-1251, and the reverse, turn case around)."""
+    if not letters:
+        return 0.0
+    capitals = sum(
+        n for (before, char), n in Counter(zip(text, text[1:], strict=False)).items()
+        if not char.isascii() and char.isupper() and before.islower()
+    )
+    return capitals / letters
+
+
+@functools.lru_cache(maxsize=64)
+def _alphabet(language: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The letters the language writes and their scripts, as CLDR's names of languages,
+    countries, months and days in that language use them; empty for a language CLDR
+    lacks."""
+    from babel import Locale, UnknownLocaleError
+
+    none: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+    if not language:
+        return none
+    try:
+        locale = Locale.parse(language.replace("_", "-"), sep="-")
+    except (UnknownLocaleError, ValueError):
+        try:
+            locale = Locale.parse(language.split("-")[0].split("_")[0])
+        except (UnknownLocaleError, ValueError):
+            return none
+    words = [*locale.languages.values(), *locale.territories.values(),
+             *locale.months["format"]["wide"].values(), *locale.days["format"]["wide"].values()]
+    letters = [c for c in "".join(words).lower() if c.isalpha()]
+    counts = Counter(char_script(c) for c in letters)
+    scripts = {script for script, count in counts.items() if count >= 0.1 * len(letters)}
+    return frozenset(letters), frozenset(scripts)

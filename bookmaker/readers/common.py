@@ -56,7 +56,7 @@ class ReadContext:
 def decode_source(data: bytes, ctx: ReadContext, declared: str | None = None) -> str:
     """The document's text, decoded as a browser would; decoding guesses become warnings."""
     notes: list[str] = []
-    text, _ = encoding.decode(data, declared, ctx.path, notes)
+    text, _ = encoding.decode(data, declared, ctx.path, notes, ctx.source.language)
     for note in notes:
         ctx.warn(note)
     return text

@@ -264,7 +264,7 @@ def _score(text: str, alphabet: frozenset[str], scripts: frozenset[str]) -> floa
         return 1.0
     # Latin text made mostly of accented letters is Cyrillic, Greek or Arabic bytes read
     # as windows-1252 ('Ïðîëåòàðèè'); even Vietnamese stays under half.
-    overload = max(0.0, latin / (ascii_letters + letters) - 0.5) * 3
+    overload = max(0.0, latin / max(ascii_letters + letters, 1) - 0.5) * 3
     return (letters + known + in_script) / chars - _in_word_capitals(text, letters) \
         - overload - 10 * errors / chars
 

@@ -15,6 +15,7 @@ changed, and French gets its no-break spaces before high punctuation.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from html import escape, unescape
 
@@ -95,6 +96,15 @@ _CLDR_QUOTES = {
     "pt": ("\u00ab", "\u00bb", "\u201c", "\u201d"),
     "zh": ("\u201c", "\u201d", "\u2018", "\u2019"),
     "ja": ("\u300c", "\u300d", "\u300e", "\u300f"),
+    "ko": ("\u201c", "\u201d", "\u2018", "\u2019"),
+    "uk": ("\u00ab", "\u00bb", "\u201e", "\u201c"),
+    "pl": ("\u201e", "\u201d", "\u00ab", "\u00bb"),
+    "cs": ("\u201e", "\u201c", "\u201a", "\u2018"),
+    # Right-to-left: CLDR's marks are the glyphs as they stand at each end of the run.
+    "ar": ("\u201d", "\u201c", "\u2019", "\u2018"),
+    "ur": ("\u201d", "\u201c", "\u2019", "\u2018"),
+    "fa": ("\u00ab", "\u00bb", "\u2039", "\u203a"),
+    "he": ("\u201d", "\u201d", "\u2019", "\u2019"),
 }
 
 
@@ -135,6 +145,8 @@ class _LocalQuotes:
         self.marks = _quote_marks(language)
         self.cjk = base in _CJK
         self.prev = ""
+        self.double_open = False
+        """Whether a double quote is open: CJK text has no spaces to tell by."""
 
     def __call__(self, text: str) -> str:
         text = _DOUBLE_HYPHEN.sub("\u2014", text)
@@ -152,6 +164,9 @@ class _LocalQuotes:
         opening = before == "" or before in _OPENERS
         open_, close, inner_open, inner_close = self.marks
         if match.group() == '"':
+            if self.cjk:
+                opening = self._cjk_opens(before, after)
+            self.double_open = opening
             return open_ if opening else close
         if before.isalnum() and after.isalpha():
             # An apostrophe inside a word (l'homme, d'un); CJK text keeps its own.
@@ -159,6 +174,22 @@ class _LocalQuotes:
         if not opening and not before.isalnum() and not after:
             return "'"
         return inner_open if opening else inner_close
+
+    def _cjk_opens(self, before: str, after: str) -> bool:
+        # CJK text has no spaces to tell by: an open quote closes before punctuation or
+        # the end (革命"，); at the start or after a bracket one opens; anywhere else
+        # (。"革, 命"了) a quote does what the last one did not.
+        ends = after == "" or after.isspace() or _is_open_punctuation(after)
+        if self.double_open and ends:
+            return False
+        if before == "" or before in _OPENERS:
+            return True
+        return not self.double_open
+
+
+def _is_open_punctuation(char: str) -> bool:
+    """Punctuation a quotation may follow: not a closing bracket or quote."""
+    return unicodedata.category(char) in ("Po", "Ps", "Pd")
 
 
 # French spacing: only an ordinary space or nothing is replaced, so never doubled.

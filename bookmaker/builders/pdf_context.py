@@ -174,12 +174,20 @@ def _base_context(volume: Volume, face: BookFace | None) -> BookContext:
         rights=_sentence(info.rights),
         identifier=info.identifier,
         credits=[_sentence(line) for line in volume.credits()],
-        face=face.family if face else labels["system_serif"],
+        face=_face_names(face, info.language) if face else labels["system_serif"],
         version=__version__,
         created=date.isoformat() if date else None,
         date_display=format_date(date, info.language) if date else None,
         body_classes=classes,
     )
+
+
+def _face_names(face: BookFace, language: str) -> str:
+    """The faces the book is set in, the one its text leads with first:
+    'Amiri and EB Garamond' for an Arabic book with Latin names in it."""
+    scripts = [script.family for script in face.script_faces]
+    families = [*scripts, face.family] if face.leading else [face.family, *scripts]
+    return join_names(list(dict.fromkeys(families)), language)
 
 
 def _sentence(text: str | None) -> str | None:

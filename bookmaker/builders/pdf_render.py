@@ -230,6 +230,7 @@ html { direction: rtl; }
 @page :left { @top-center { content: string(doctitle, first-except); font-style: normal;
                             font-variant-caps: normal; } }
 @page :right { @top-center { content: string(booktitle); font-variant-caps: normal; } }
+@page { @top-left { letter-spacing: 0; } @top-right { letter-spacing: 0; } }
 .document, .part, .front-matter > .title-page, .front-matter > .contents,
 .front-matter > .document { break-before: recto; }
 .screen .document, .screen .part, .openings-page .document,
@@ -238,6 +239,9 @@ html { direction: rtl; }
 .toc li { text-align: right; }
 .toc-doc { padding-left: 2em; padding-right: 1.2em; }
 .toc-folio { right: auto; left: 0; }
+/* Note numbers hang in the right margin of their notes. */
+.note { padding-left: 0; padding-right: 1.8em; }
+.note-label { float: right; margin-left: 0; margin-right: -1.8em; text-align: left; }
 """
 """Print rules of a book written right to left (Arabic, Farsi, Urdu, Hebrew)."""
 

@@ -41,6 +41,7 @@ from bookmaker.readers.common import (
     is_credit,
     is_date_line,
     is_navigation,
+    is_notes_heading,
     make_block,
     note_key,
     replace_with_text,
@@ -77,7 +78,6 @@ _LABEL = r"(\d{1,4}|\*{1,3}|[a-z])"
 _MARKER_TEXT = re.compile(rf"^\s*\[?\s*{_LABEL}\s*\]?\s*$")
 _BRACKET_MARKER_TEXT = re.compile(rf"^\s*\[\s*{_LABEL}\s*\]\s*$")
 _ENTRY_START = re.compile(rf"^\s*(?:\[\s*{_LABEL}\s*\]|(\d{{1,4}})[.)])\s*")
-_NOTES_HEADING = re.compile(r"^\s*(notes?|foot-?notes|end-?notes)\s*:?\s*$", re.I)
 _VOLUME_LINE = re.compile(r"^\s*(volume|vol\.|book|tome)\s+([0-9]+|[ivxlc]+)\b", re.I)
 _PART_LINE = re.compile(r"^\s*(part|section|book|chapter)\b|^\s*[IVXLC]+\.\s", re.I)
 _OCCASION = re.compile(
@@ -355,7 +355,7 @@ class _Builder:
             if "endnote" in _classes(el):
                 notes.append(el)
                 continue
-            if _heading_level(el) is not None and _NOTES_HEADING.match(_text_of(el)):
+            if _heading_level(el) is not None and is_notes_heading(_text_of(el)):
                 in_notes = True
                 continue
             (notes if in_notes and el.tag == "p" else body).append(el)
@@ -385,6 +385,8 @@ class _Builder:
         if len(_text_of(el)) < SHORT_HEAD_LINE:
             for later in following:
                 level = _heading_level(later)
+                if level is not None and is_notes_heading(_text_of(later)):
+                    break  # the notes follow the body; they do not make it a head line
                 if level is not None and level <= 4:
                     return False
                 if len(_text_of(later)) >= SHORT_HEAD_LINE:

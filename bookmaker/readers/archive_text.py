@@ -43,6 +43,7 @@ from bookmaker.readers.common import (
     is_credit,
     is_date_line,
     is_navigation,
+    is_notes_heading,
     keep_blocks,
     make_block,
     settle_title,
@@ -71,7 +72,6 @@ class Para:
 
 NOTE_MARKER = re.compile(r"\[(\d{1,4}|\*{1,3})\]")
 _NOTE_ENTRY = re.compile(r"^\s*(?:\[(\d{1,4}|\*{1,3})\]|(\d{1,4})[.)])\s*(.*)$")
-_NOTES_HEADING = re.compile(r"^(notes?|foot-?notes|end-?notes)\s*:?$", re.I)
 _SEPARATOR = re.compile(r"^[\s*_=~#-]{3,}$")
 _BRACKETED = re.compile(r"^\[(?!\s*(?:\d{1,4}|\*{1,3})\s*\]$)(.+)\]\.?$", re.S)
 _VOLUME_LINE = re.compile(r"^(volume|vol\.|book|tome)\s+([0-9]+|[ivxlc]+)\b", re.I)
@@ -183,7 +183,7 @@ def _split_notes(paras: list[Para], ctx: ReadContext) -> tuple[list[Para], list[
     """Cut the closing NOTES section off and parse its entries."""
     heading = None
     for i in range(len(paras) - 1, -1, -1):
-        if _NOTES_HEADING.match(paras[i].text):
+        if is_notes_heading(paras[i].text):
             heading = i
             break
     if heading is None or heading == 0:

@@ -126,6 +126,34 @@ _NAV_WORDS = {
 _NAV_SPLIT = re.compile(r"[\s|:()\[\]<>«»/.,-]+")
 
 
+# Headings the archive puts over a page's notes, beyond the words of bookmaker's own
+# catalogues (bookmaker/locale): the variants transcribers used in each language.
+ARCHIVE_NOTES_HEADINGS = (
+    "note", "notes", "footnote", "footnotes", "foot-notes", "endnotes", "end-notes",
+    "notes and references", "references", "anmerkung", "anmerkungen", "fußnoten",
+    "fussnoten", "noten", "nota", "notas", "notes de l'auteur", "notes du traducteur",
+    "note del traduttore", "przypisy", "poznámky", "jegyzetek", "σημειώσεις", "notlar",
+    "примечание", "примечания", "примітки", "бележки", "napomene", "注", "註", "注释",
+    "注釋", "註釋", "注解", "脚注", "각주", "주", "ملاحظات", "الهوامش", "هوامش", "حواشی",
+    "یادداشت‌ها", "پانویس", "הערות", "टिप्पणियाँ", "टिप्पणी",
+)
+
+
+@functools.cache
+def _notes_headings() -> frozenset[str]:
+    from bookmaker.labels import available_languages, labels_for
+
+    own = {labels_for(language)["notes"].lower() for language in available_languages()}
+    return frozenset(own | set(ARCHIVE_NOTES_HEADINGS))
+
+
+def is_notes_heading(text: str) -> bool:
+    """True for the heading over a page's notes, in any of the archive's languages:
+    'Notes', 'Anmerkungen:', 'Примечания', '注释', 'الهوامش'."""
+    words = " ".join(text.split()).strip(" :：.-—*[]").lower().replace("’", "'")
+    return words in _notes_headings()
+
+
 def is_navigation(text: str) -> bool:
     """A line of page navigation ('return return', 'Contents | Next')."""
     if len(text) > 80:

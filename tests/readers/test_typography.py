@@ -131,3 +131,23 @@ def _letters(text):
        st.sampled_from(["en", "fr", "de", "ru", "zh", "ja"]))
 def test_letters_are_unchanged(text, language):
     assert _letters(smarten_text(text, None, language)) == _letters(text)
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), [
+    # After an ideographic full stop a quote opens; before a comma it closes.
+    ("zh", '形势是严重的。"革命正在前进"，我们说。', "形势是严重的。“革命正在前进”，我们说。"),
+    # Between two characters a quote does what the last one did not.
+    ("zh", '他说："革命。"了。', "他说：“革命。”了。"),
+    ("ja", '情勢は重大である。"革命は前進"と言う。', "情勢は重大である。「革命は前進」と言う。"),
+    ("ja", '"赤軍"と"白軍"。', "「赤軍」と「白軍」。"),
+])
+def test_straight_quotes_in_cjk_text_open_and_close_without_spaces(language, text, expected):
+    assert smarten_text(text, language=language) == expected
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("ar", "”الثورة تتقدم“"), ("fa", "«الثورة تتقدم»"), ("uk", "«الثورة تتقدم»"),
+    ("pl", "„الثورة تتقدم”"),
+])
+def test_quotes_of_more_languages_come_from_cldrs_delimiters(language, expected):
+    assert smarten_text('"الثورة تتقدم"', language=language) == expected

@@ -132,8 +132,10 @@ PATH = click.Path(path_type=Path)
 @click.option("--cache-dir", type=PATH, default=None,
               help="Build cache folder [default: VOLUME/.bookmaker-cache].")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the build cache.")
+@click.option("--page-list", is_flag=True,
+              help="EPUB: carry the PDF's page numbers ([epub] page_list = \"pdf\").")
 def build(path: Path, out: Path, formats: str, check: bool, split: bool, jobs: int,
-          allow_remote: bool, cache_dir: Path | None, no_cache: bool) -> None:
+          allow_remote: bool, cache_dir: Path | None, no_cache: bool, page_list: bool) -> None:
     """Build the volume at PATH into OUT/<slug>.epub and OUT/<slug>.pdf."""
     from bookmaker.resources import locate
 
@@ -145,7 +147,8 @@ def build(path: Path, out: Path, formats: str, check: bool, split: bool, jobs: i
         cache_dir = manifest.parent / CACHE_DIR_NAME
     # Nothing changed since a build of the same inputs: copy its output, import nothing more.
     keys = _output_keys(manifest.parent, wanted, out, cache_dir,
-                        {"check": check, "split": split, "allow_remote": allow_remote})
+                        {"check": check, "split": split, "allow_remote": allow_remote,
+                         "page_list": page_list})
     said: set[str] = set()
     wanted = [name for name in wanted
               if not _reuse_output(name, keys.get(name), cache_dir, out, said)]
@@ -164,6 +167,8 @@ def build(path: Path, out: Path, formats: str, check: bool, split: bool, jobs: i
         )
     with _progress() as progress:
         volume = load_volume(path, progress=progress, cache_dir=cache_dir, jobs=jobs)
+        if page_list:
+            volume.settings.epub.page_list = "pdf"
         options = BuildOptions(jobs=jobs, split=split, allow_remote=allow_remote,
                                cache_dir=cache_dir, progress=progress)
         report = run_build(volume, wanted, out, options, check=_epubcheck_gate if check else None)

@@ -29,6 +29,7 @@ MESSAGES: dict[str, str] = {
     # book furniture
     "contents": "Contents",
     "landmarks": "Landmarks",
+    "pages": "Pages",
     "cover": "Cover",
     "title_page": "Title Page",
     "imprint": "Imprint",

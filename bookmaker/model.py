@@ -142,6 +142,10 @@ class EpubSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     style: str = Field(default="default", description="Theme folder under styles/.")
+    page_list: Literal["none", "pdf"] = Field(
+        default="none",
+        description="'pdf': carry the PDF edition's page numbers (page-break markers and a "
+                    "page list), so that readers can cite the print pages.")
 
 
 TrimSize = Literal["a5", "royal", "us-trade", "a4", "letter"]
@@ -282,6 +286,25 @@ class Part:
     """Optional XHTML blocks printed on the part page."""
 
 
+@dataclass(frozen=True)
+class PageStart:
+    """Where a page of the print edition begins in the text.
+
+    ``key`` names the element the page's first text belongs to — ``b:<doc>:<n>``
+    (the document's block n), ``n:<note id>`` (a note's text), ``l:<note id>`` (its
+    label), ``d:<doc>`` (the
+    document's heading), ``t:<doc>`` (its closing date), ``h:<doc>`` (its notes'
+    heading), ``p:<part>`` (a part page) — and ``word`` how many of its words
+    (:func:`bookmaker.text.word_starts`) come before. A page with none of the
+    volume's text (a blank verso, the title page) has ``key`` None.
+    """
+
+    label: str
+    """The page's printed folio: 'iv', '37'."""
+    key: str | None = None
+    word: int = 0
+
+
 @dataclass
 class Volume:
     """A whole book: metadata, settings and its parts of documents."""
@@ -298,6 +321,9 @@ class Volume:
     """The volume folder (absolute path as a string); builders only use it for the cover."""
     source_date: _dt.datetime | None = None
     """Reproducible build date: SOURCE_DATE_EPOCH, else the newest source file's mtime."""
+    page_starts: list[PageStart] = field(default_factory=list)
+    """The print edition's pages, in order, when the PDF was built first (for the EPUB's
+    page list); empty otherwise."""
 
     @property
     def documents(self) -> list[Document]:

@@ -28,7 +28,7 @@ from bookmaker.cache import Cache
 from bookmaker.errors import BookmakerError, BuildError, DocumentError, OutputError
 from bookmaker.log import LOGGER, warn
 from bookmaker.manifest import DocumentSpec, Manifest, load_manifest
-from bookmaker.model import Document, Part, Volume, slugify
+from bookmaker.model import Document, PageStart, Part, Volume, slugify
 from bookmaker.outputs import ensure_writable, temp_beside
 from bookmaker.readers import READERS, DocumentSource
 from bookmaker.reproducible import epoch_date, worker_count
@@ -302,6 +302,11 @@ def build(
     out = Path(out_dir)
     ensure_writable(out)
     report = BuildReport()
+    print_pages = "epub" in formats and volume.settings.epub.page_list == "pdf"
+    if print_pages:  # the PDF first: the EPUB carries its page numbers
+        formats = sorted(formats, key=lambda name: name != "pdf")
+        if "pdf" not in formats:
+            volume.page_starts = print_page_starts(volume, options)
     for name in formats:
         module = table[name]
         target = out / f"{volume.slug}{module.SUFFIX}"
@@ -310,7 +315,22 @@ def build(
         report.extra[name] = result.extra_files
         if result.pages is not None:
             report.pages[name] = result.pages
+        if name == "pdf" and print_pages:
+            volume.page_starts = result.page_starts
     return report
+
+
+def print_page_starts(volume: Volume, options: BuildOptions) -> list[PageStart]:
+    """Where the PDF edition's pages begin, from a PDF built aside and thrown away (its
+    groups come from the render cache when nothing changed)."""
+    import dataclasses
+    import tempfile
+
+    module = builders(["pdf"])["pdf"]
+    with tempfile.TemporaryDirectory(prefix="bookmaker-pages-") as scratch:
+        result = module.build(volume, Path(scratch) / f"{volume.slug}.pdf",
+                              dataclasses.replace(options, split=False))
+    return result.page_starts
 
 
 def _build_atomically(module, volume: Volume, target: Path, options, check) -> BuildResult:

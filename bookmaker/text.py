@@ -24,3 +24,8 @@ def count_words(text: str) -> int:
     """Words in ``text``: runs between spaces, but each CJK ideograph, kana or Thai, Lao,
     Khmer or Myanmar character counts as one (those scripts put no spaces between words)."""
     return sum(1 for _ in _WORD.finditer(text))
+
+
+def word_starts(text: str) -> list[int]:
+    """Offsets in ``text`` where each word (as :func:`count_words` counts them) begins."""
+    return [match.start() for match in _WORD.finditer(text)]

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
+from bookmaker.model import PageStart
+
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -42,6 +44,8 @@ class BuildResult:
     extra_files: list[Path] = field(default_factory=list)
     """Further files written beside the main one (split PDFs), also temporary."""
     warnings: list[str] = field(default_factory=list)
+    page_starts: list[PageStart] = field(default_factory=list)
+    """Paged formats: each page's folio and where its text begins."""
 
 
 BUILDER_MODULES = {"epub": "bookmaker.builders.epub", "pdf": "bookmaker.builders.pdf"}

@@ -35,6 +35,7 @@ from bookmaker.builders.epub_metadata import (
     set_metadata,
     text_direction,
 )
+from bookmaker.builders.epub_pages import PageBreaks, page_list, with_page_breaks
 from bookmaker.builders.epub_split import cut_document, linker, links_for, piece_document
 from bookmaker.builders.epub_zip import repack
 from bookmaker.cache import Cache
@@ -293,8 +294,10 @@ class Rendered:
 
 
 def render_pages(volume: Volume, plan: Plan, cover_file: str, identifier: str,
-                 when: dt.datetime) -> Rendered:
-    """Every page of ``plan`` rendered and finished."""
+                 when: dt.datetime, breaks: PageBreaks | None = None) -> Rendered:
+    """Every page of ``plan`` rendered and finished; the nav last, so that its page list
+    can point at the files the page-break markers landed in."""
+    breaks = breaks or with_page_breaks(volume)
     env = make_environment("epub", Path(volume.root), volume.settings.epub.style)
     store = ImageStore(Path(volume.root))
     facts = ImageFacts()
@@ -311,6 +314,7 @@ def render_pages(volume: Volume, plan: Plan, cover_file: str, identifier: str,
         "series_number": (
             number_text(info.series_number) if info.series_number is not None else None
         ),
+        "page_break": breaks.page_break,
     }
     extra: dict[str, dict[str, Any]] = {
         "cover": {
@@ -326,7 +330,7 @@ def render_pages(volume: Volume, plan: Plan, cover_file: str, identifier: str,
     }
     rendered: dict[str, bytes] = {}
     warnings: list[str] = []
-    for page in plan.pages:
+    for page in sorted(plan.pages, key=lambda page: "nav" in page.properties):
         base = posixpath.dirname(page.file)
         context = {
             **common,
@@ -340,6 +344,11 @@ def render_pages(volume: Volume, plan: Plan, cover_file: str, identifier: str,
             context["entries"] = _with_hrefs(plan.contents, page.file)
             context["landmarks"] = [
                 {**mark, "href": _relative(mark["file"], page.file)} for mark in plan.landmarks
+            ]
+            files = {p.id: p.file for p in plan.pages}
+            context["page_list"] = [
+                {**entry, "href": _relative(entry["file"], page.file)}
+                for entry in page_list(volume.page_starts, rendered, files)
             ]
         text = env.get_template(page.template).render(context)
         new_src = None
@@ -420,9 +429,10 @@ def build(volume: Volume, target: Path, options: BuildOptions, *,
         own = cover_for(volume) if volume.info.cover else None
         drawn = None if own else drawing.submit(cover_for, volume,
                                                 Cache(options.cache_dir, "epub"))
-        plan = plan_book(volume, split_limit)
-        rendered = render_pages(volume, plan, own.file_name if own else DRAWN_FILE_NAME,
-                                identifier, when)
+        breaks = with_page_breaks(volume)  # the print edition's pages, when known
+        plan = plan_book(breaks.volume, split_limit)
+        rendered = render_pages(breaks.volume, plan, own.file_name if own else DRAWN_FILE_NAME,
+                                identifier, when, breaks)
         cover = own or drawn.result()
     archive = assemble(volume, plan, rendered, cover, identifier, when)
     data = repack(archive, when)

@@ -123,7 +123,13 @@ def set_metadata(book: epub.EpubBook, volume: Volume, identifier: str,
             book.add_metadata(None, "meta", "", {"name": "calibre:series_index",
                                                  "content": number_text(info.series_number)})
 
-    set_accessibility(meta, images)
+    pages_from = page_source(volume) if volume.page_starts else None
+    if pages_from:
+        # EPUB 3's way to name the edition a page list follows (EPUBCheck 5 does not yet
+        # know Accessibility 1.1's a11y:pageBreakSource, and refuses it).
+        book.add_metadata("DC", "source", pages_from, {"id": "pagination-source"})
+        meta("pagination", refines="#pagination-source", property="source-of")
+    set_accessibility(meta, images, pages_from)
 
 
 @dataclass
@@ -136,8 +142,22 @@ class ImageFacts:
     """Images without alternative text."""
 
 
-def set_accessibility(meta, images: ImageFacts) -> None:
-    """schema.org accessibility metadata, claiming only what is true of this book."""
+def page_source(volume: Volume) -> str:
+    """The print edition the page numbers come from: 'Title (PDF edition), Publisher,
+    ISBN …' as EPUB Accessibility 1.1's pageBreakSource names it."""
+    info = volume.info
+    parts = [f"{info.full_title} (PDF edition)"]
+    if info.publisher:
+        parts.append(info.publisher)
+    identifier = (info.identifier or "").strip()
+    if identifier.lower().startswith("urn:isbn:"):
+        parts.append(f"ISBN {identifier[9:]}")
+    return ", ".join(parts)
+
+
+def set_accessibility(meta, images: ImageFacts, pages_from: str | None = None) -> None:
+    """schema.org accessibility metadata, claiming only what is true of this book;
+    ``pages_from`` names the print edition whose page numbers the book carries."""
     meta("textual", property="schema:accessMode")
     if images.count:
         meta("visual", property="schema:accessMode")
@@ -146,9 +166,14 @@ def set_accessibility(meta, images: ImageFacts) -> None:
         meta(feature, property="schema:accessibilityFeature")
     if images.count and not images.without_alt:
         meta("alternativeText", property="schema:accessibilityFeature")
+    if pages_from:
+        for feature in ("pageBreakMarkers", "printPageNumbers", "pageNavigation"):
+            meta(feature, property="schema:accessibilityFeature")
     meta("none", property="schema:accessibilityHazard")
     summary = ("Reflowable text with a navigable table of contents, headings for every part "
                "and document, and notes linked to their calls in both directions.")
+    if pages_from:
+        summary += " Page-break markers and a page list give the print edition's pages."
     if images.count and not images.without_alt:
         summary += " Every image, the cover included, has a text alternative."
     elif images.without_alt:

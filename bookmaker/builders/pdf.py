@@ -20,6 +20,7 @@ from bookmaker.builders import BuildOptions, BuildResult, pdf_sections
 from bookmaker.builders.pdf_chunks import needs_chunks
 from bookmaker.builders.pdf_context import BookContext, book_context, offprint_context
 from bookmaker.builders.pdf_fonts import find_face, warn_missing_characters, with_script_faces
+from bookmaker.builders.pdf_pages import page_starts
 from bookmaker.builders.pdf_render import (  # noqa: F401 - TRIMS and page_css are API
     TRIMS,
     Renderer,
@@ -34,7 +35,7 @@ from bookmaker.checks import pdf as pdf_checks
 from bookmaker.checks.messages import Message, at_least
 from bookmaker.errors import BuildError
 from bookmaker.log import LOGGER, warn
-from bookmaker.model import Document, PdfSettings, Volume
+from bookmaker.model import Document, PageStart, PdfSettings, Volume
 from bookmaker.reproducible import worker_count
 from bookmaker.scripts import scripts_of, text_direction
 
@@ -56,10 +57,11 @@ def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
     result = BuildResult(path=target)
 
     if use_sections(volume, options):  # fonts are checked group by group
-        renderer, result.pages, messages = build_sections(face, volume, target, options)
+        renderer, result.pages, messages, result.page_starts = build_sections(
+            face, volume, target, options)
     else:
         renderer = Renderer.for_volume(volume, options.allow_remote, face, find=False)
-        result.pages, messages = build_whole(renderer, volume, target)
+        result.pages, messages, result.page_starts = build_whole(renderer, volume, target)
         messages += pdf_checks.check_fonts(target, face.postscript_prefixes if face else None)
     report(messages, result)
     LOGGER.info("PDF: %d pages in %.1f s", result.pages, time.perf_counter() - started)
@@ -88,8 +90,10 @@ def use_sections(volume: Volume, options: BuildOptions) -> bool:
     return jobs > 1 and words > 3 * GROUP_WORDS
 
 
-def build_whole(renderer: Renderer, volume: Volume, target: Path) -> tuple[int, list[Message]]:
-    """The book in one render: lay out, check the pages, write."""
+def build_whole(renderer: Renderer, volume: Volume,
+                target: Path) -> tuple[int, list[Message], list[PageStart]]:
+    """The book in one render: lay out, check the pages, write; with where each page's
+    text begins."""
     context = book_context(volume, renderer.face)
     document = renderer.lay_out("book.html", context)
     pages = pdf_checks.rendered_pages(document)
@@ -97,8 +101,10 @@ def build_whole(renderer: Renderer, volume: Volume, target: Path) -> tuple[int, 
     labels = pdf_checks.page_labels(len(pages), front_pages)
     settings = volume.settings.pdf
     messages = run_page_checks(volume.documents, pages, settings, str(target), labels)
+    starts = [PageStart(label, *(start or (None, 0)))
+              for label, start in zip(labels, page_starts(document), strict=True)]
     write(document, target, settings, front_pages, volume)
-    return len(document.pages), messages
+    return len(document.pages), messages, starts
 
 
 # -------------------------------------------------------------- offprints

@@ -46,7 +46,7 @@ from dataclasses import dataclass, replace
 from html import escape
 
 from bookmaker.builders.epub_split import split_paragraph
-from bookmaker.builders.pdf_context import PieceView
+from bookmaker.builders.pdf_context import PieceView, keyed
 from bookmaker.log import LOGGER, warn
 from bookmaker.model import Block, Document, Volume
 from bookmaker.text import count_words
@@ -118,12 +118,21 @@ def check_key(piece: PieceView) -> str:
 
 def body_units(doc: Document) -> list[Block]:
     """The document's blocks, with each paragraph longer than LONG_PARAGRAPH bytes cut."""
-    units: list[Block] = []
-    for block in doc.blocks:
+    return [unit for unit, _key, _base in keyed_units(doc)]
+
+
+def keyed_units(doc: Document) -> list[tuple[Block, str, int]]:
+    """:func:`body_units` with each unit's page key and the words of its block before it."""
+    units: list[tuple[Block, str, int]] = []
+    for index, block in enumerate(doc.blocks):
+        key = f"b:{doc.id}:{index}"
         if block.kind == "paragraph" and len(block.html) > LONG_PARAGRAPH:
-            units.extend(split_paragraph(block, PARAGRAPH_PIECE))
+            base = 0
+            for piece in split_paragraph(block, PARAGRAPH_PIECE):
+                units.append((piece, key, base))
+                base += count_words(piece.text)
         else:
-            units.append(block)
+            units.append((block, key, 0))
     return units
 
 
@@ -153,7 +162,8 @@ def chunk_pieces(doc: Document, piece: PieceView, group_words: int) -> list[Piec
     limit = chunk_limit(group_words)
     if doc.words <= limit:
         return [piece]
-    units = body_units(doc)
+    keyed_list = keyed_units(doc)
+    units = [unit for unit, _key, _base in keyed_list]
     ranges = cut_units(units, limit)
     if len(ranges) < 2:
         return [piece]
@@ -165,7 +175,8 @@ def chunk_pieces(doc: Document, piece: PieceView, group_words: int) -> list[Piec
     chunks: list[PieceView] = []
     for number, (start, stop) in enumerate(ranges):
         last = number == len(ranges) - 1
-        html = [_unlink(unit.html, homes, number) for unit in units[start:stop]]
+        html = [keyed(_unlink(unit.html, homes, number), key, base)
+                for unit, key, base in keyed_list[start:stop]]
         if not last:  # even_pages() finds the blocks of its last page by these
             html = [_OPEN_TAG.sub(lambda m, i=i: f'{m.group(0)} data-unit="{i}"', text, 1)
                     for i, text in enumerate(html)]

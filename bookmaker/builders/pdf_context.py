@@ -8,6 +8,7 @@ footnotes here, with lxml, rather than in the templates.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from html import escape
 
@@ -227,7 +228,8 @@ def piece_view(doc: Document, footnotes: bool, language: str = "") -> PieceView:
     title_html = convert(doc.title_html or escape(doc.title))
     occasion = convert(doc.occasion) if doc.occasion else None
     source = convert(doc.source_line) if doc.source_line else None
-    body = "\n".join(convert(block.html) for block in doc.blocks)
+    body = "\n".join(convert(keyed(block.html, f"b:{doc.id}:{index}"))
+                     for index, block in enumerate(doc.blocks))
     endnotes = [
         NoteView(note.id, note.label, note.html, note.ref_ids[0] if note.ref_ids else None)
         for note in doc.notes
@@ -248,6 +250,17 @@ def piece_view(doc: Document, footnotes: bool, language: str = "") -> PieceView:
         endnotes=endnotes,
         language=doc.language if language and doc.language not in ("", language) else "",
     )
+
+
+_OPEN_TAG = re.compile(r"^\s*<[A-Za-z][\w-]*")
+
+
+def keyed(html: str, key: str, word_base: int = 0) -> str:
+    """``html`` (one element) with ``data-pk``, the key by which :mod:`.pdf_pages` says
+    where each page begins (:class:`~bookmaker.model.PageStart`); ``data-pw`` counts the
+    block's words before this piece of it, when a long paragraph is cut."""
+    attributes = f' data-pk="{key}"' + (f' data-pw="{word_base}"' if word_base else "")
+    return _OPEN_TAG.sub(lambda match: match.group(0) + attributes, html, count=1)
 
 
 def _title_case(text: str) -> str:

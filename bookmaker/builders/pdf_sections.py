@@ -46,13 +46,14 @@ from bookmaker.builders.pdf_assemble import assemble
 from bookmaker.builders.pdf_context import BookContext, PartView, book_context
 from bookmaker.builders.pdf_folios import calibration_pdf
 from bookmaker.builders.pdf_fonts import font_face_css, make_static_font, plan_static_fonts
+from bookmaker.builders.pdf_pages import page_starts
 from bookmaker.builders.pdf_render import Renderer, page_css, render_html, start_worker
 from bookmaker.cache import Cache, user_cache_folder
 from bookmaker.checks import pdf as pdf_checks
 from bookmaker.checks.messages import Message
 from bookmaker.errors import BuildError
 from bookmaker.log import LOGGER, warn
-from bookmaker.model import Volume
+from bookmaker.model import PageStart, Volume
 from bookmaker.reproducible import worker_count
 from bookmaker.scripts import text_direction
 from bookmaker.templating import find_style_file, make_environment
@@ -122,10 +123,13 @@ class RenderedGroup:
     anchors: dict[str, int]
     """Page index (in the group) of each document and part id."""
     warnings: list[str] = field(default_factory=list)
+    starts: list[list | None] = field(default_factory=list)
+    """Per page: where its text begins, ``[key, words before]`` (:mod:`.pdf_pages`)."""
 
 
 def build_sections(face, volume: Volume, target: Path, options: BuildOptions):
-    """Render, assemble and write the book at ``target``; returns (renderer, pages, messages).
+    """Render, assemble and write the book at ``target``; returns (renderer, pages, messages,
+    page starts).
 
     With worker processes, they render everything (groups, folio calibration, front
     matter) and this process only plans and assembles: it never imports WeasyPrint,
@@ -171,9 +175,9 @@ def build_sections(face, volume: Volume, target: Path, options: BuildOptions):
         if pool is None:
             renderer = Renderer.for_volume(volume, options.allow_remote, face, find=False)
         start = partial(_start, pool, renderer, face)
-        pages, messages = _build(start, volume, context, groups, cached, work, cache,
-                                 target, progress, started, env_key)
-        return renderer, pages, messages
+        pages, messages, starts = _build(start, volume, context, groups, cached, work, cache,
+                                         target, progress, started, env_key)
+        return renderer, pages, messages, starts
 
 
 def start_fonts(face, pool, jobs: int) -> list:
@@ -225,12 +229,28 @@ def _build(start, volume, context, groups, cached, missing, cache, target, progr
     key = _digest(env_key, "front", html)
     front = _cached_or_started(_load(cache, key), partial(_store, cache, key),
                                lambda: start(render_front, html))
-    pages = assemble(context, front, [rendered[g.key] for g in groups], layout, target,
-                     calibration)
+    body = [rendered[g.key] for g in groups]
+    pages = assemble(context, front, body, layout, target, calibration)
     front_pages = len(front().kinds) + len(front().kinds) % 2  # the body opens on a recto
     check_assembled(target, pages, front_pages + layout.total)
     LOGGER.info("PDF: %d pages in %.1f s (sectioned)", pages, time.perf_counter() - started)
-    return pages, []  # group checks' warnings were reported as the groups came in
+    # group checks' warnings were reported as the groups came in
+    return pages, [], book_page_starts(front(), body, layout)
+
+
+def book_page_starts(front: RenderedGroup, groups: list[RenderedGroup],
+                     layout: BodyLayout) -> list[PageStart]:
+    """Every page of the assembled book with its folio and where its text begins."""
+    starts: list[list | None] = list(front.starts or [None] * len(front.kinds))
+    starts += [None] * (len(starts) % 2)  # the blank verso before the body
+    for index, group in enumerate(groups):
+        starts += group.starts or [None] * len(group.kinds)
+        if layout.blank_after[index]:
+            starts.append(None)
+    front_pages = len(front.kinds) + len(front.kinds) % 2
+    labels = pdf_checks.page_labels(len(starts), front_pages)
+    return [PageStart(label, *(start or (None, 0))) for label, start in zip(labels, starts,
+                                                                           strict=True)]
 
 
 # ----------------------------------------------------------------- groups
@@ -378,13 +398,15 @@ def render_group(renderer, html: str, document_ids: list[str]) -> RenderedGroup:
         else:
             kinds.append(VERSO if page_type.side == "left" else RECTO)
     ids = document_ids | part_ids
+    starts = [list(start) if start else None for start in page_starts(document)]
     pdf = renderer.write_bytes(document)
     fonts = check_fonts(renderer, pdf)
     errors = [message.text for message in fonts if message.severity == "error"]
     if errors:
         raise BuildError("; ".join(errors))
     warnings = [f"PDF: {message.text}" for message in fonts]
-    return RenderedGroup(pdf, kinds, {k: v for k, v in anchors.items() if k in ids}, warnings)
+    return RenderedGroup(pdf, kinds, {k: v for k, v in anchors.items() if k in ids}, warnings,
+                         starts)
 
 
 def check_fonts(renderer, pdf: bytes) -> list[Message]:
@@ -461,7 +483,9 @@ def render_front(renderer, html: str) -> RenderedGroup:
     document = renderer.lay_out_html(html)
     pages = pdf_checks.rendered_pages(document)
     anchors = pdf_checks.anchor_pages(pages)
-    return RenderedGroup(renderer.write_bytes(document), [NONE] * len(pages), anchors)
+    starts = [list(start) if start else None for start in page_starts(document)]
+    return RenderedGroup(renderer.write_bytes(document), [NONE] * len(pages), anchors,
+                         starts=starts)
 
 
 def check_assembled(target: Path, pages: int, expected: int) -> None:
@@ -490,7 +514,8 @@ def _load(cache: Cache, key: str) -> RenderedGroup | None:
     if pdf is None or meta is None:
         return None
     data = json.loads(meta)
-    return RenderedGroup(pdf, data["kinds"], data["anchors"], data.get("warnings", []))
+    return RenderedGroup(pdf, data["kinds"], data["anchors"], data.get("warnings", []),
+                         data.get("starts", []))
 
 
 def _store(cache: Cache, key: str, group: RenderedGroup) -> None:

@@ -72,6 +72,7 @@ MESSAGES: dict[str, str] = {
     "downloads": "Downloads",
     "about_volume": "About this volume",
     "each_document_pdf": "Each document can also be downloaded as its own PDF.",
+    "epub_page_numbers": "The EPUB carries the print edition’s page numbers.",
     "credits": "Credits",
     "publisher": "Publisher",
     "rights": "Rights",

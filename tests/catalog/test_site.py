@@ -173,3 +173,21 @@ def test_colours_have_strong_contrast_in_both_schemes():
         for fore, back in pairs:
             assert contrast(colours[fore], colours[back]) >= 7, (fore, back, block)
         assert contrast(colours["focus"], colours["paper"]) >= 3
+
+
+def test_a_volume_page_says_when_the_epub_has_print_page_numbers(tmp_path, fake_builder):
+    from bookmaker.builders import BuildOptions
+    from bookmaker.catalog import build_catalog
+    from tests.catalog.helpers import write_volume
+
+    paged = write_volume(tmp_path / "volumes" / "paged", 'title = "Paged"\nauthors = ["A"]',
+                         [(None, ["leaf.txt"])])
+    with (paged / "volume.toml").open("a", encoding="utf-8") as manifest:
+        manifest.write('\n[epub]\npage_list = "pdf"\n')
+    plain = write_volume(tmp_path / "volumes" / "plain", 'title = "Plain"\nauthors = ["A"]',
+                         [(None, ["leaf.txt"])])
+    site = tmp_path / "site"
+    build_catalog([paged, plain], site, BuildOptions(), title="Test", build=fake_builder)
+    hint = "The EPUB carries the print edition’s page numbers."
+    assert hint in texts(page(site, "books/paged/index.html"), "//p[@class='hint']")
+    assert hint not in texts(page(site, "books/plain/index.html"), "//p[@class='hint']")

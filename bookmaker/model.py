@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -271,6 +272,18 @@ class Document:
         """Number of words in the body (notes and title excluded)."""
         return sum(count_words(block.text) for block in self.blocks)
 
+    def block_keys(self) -> list[str]:
+        """A key for each block, ``b:<doc id>:<hash of its markup>`` (``.2``, ``.3`` on a
+        repeat): the :class:`PageStart` key of its text. A hash, not the block's index, so
+        that an edit leaves the keys of every other block, and the PDF's cached renders of
+        them, unchanged."""
+        keys, seen = [], {}
+        for block in self.blocks:
+            digest = f"{zlib.crc32(block.html.encode('utf-8', 'surrogatepass')):08x}"
+            seen[digest] = seen.get(digest, 0) + 1
+            keys.append(f"b:{self.id}:{digest}" + (f".{seen[digest]}" if seen[digest] > 1 else ""))
+        return keys
+
 
 @dataclass
 class Part:
@@ -290,8 +303,8 @@ class Part:
 class PageStart:
     """Where a page of the print edition begins in the text.
 
-    ``key`` names the element the page's first text belongs to — ``b:<doc>:<n>``
-    (the document's block n), ``n:<note id>`` (a note's text), ``l:<note id>`` (its
+    ``key`` names the element the page's first text belongs to — ``b:<doc>:<hash>``
+    (a block, :meth:`Document.block_keys`), ``n:<note id>`` (a note's text), ``l:<note id>`` (its
     label), ``d:<doc>`` (the
     document's heading), ``t:<doc>`` (its closing date), ``h:<doc>`` (its notes'
     heading), ``p:<part>`` (a part page) — and ``word`` how many of its words

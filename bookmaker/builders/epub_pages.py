@@ -79,8 +79,8 @@ def with_page_breaks(volume: Volume) -> PageBreaks:
 def _document_with_breaks(doc: Document, in_text: dict[str, list[tuple[int, str]]]) -> Document:
     blocks = [
         dataclasses.replace(block, html=insert_markers(block.html, in_text[key]))
-        if (key := f"b:{doc.id}:{index}") in in_text else block
-        for index, block in enumerate(doc.blocks)
+        if key in in_text else block
+        for block, key in zip(doc.blocks, doc.block_keys(), strict=True)
     ]
     notes = [
         dataclasses.replace(note, html=insert_markers(note.html, in_text[f"n:{note.id}"]))

@@ -101,8 +101,9 @@ def build_whole(renderer: Renderer, volume: Volume,
     labels = pdf_checks.page_labels(len(pages), front_pages)
     settings = volume.settings.pdf
     messages = run_page_checks(volume.documents, pages, settings, str(target), labels)
+    folios = pdf_checks.page_labels(len(document.pages), front_pages)
     starts = [PageStart(label, *(start or (None, 0)))
-              for label, start in zip(labels, page_starts(document), strict=True)]
+              for label, start in zip(folios, page_starts(document), strict=True)]
     write(document, target, settings, front_pages, volume)
     return len(document.pages), messages, starts
 

@@ -124,8 +124,7 @@ def body_units(doc: Document) -> list[Block]:
 def keyed_units(doc: Document) -> list[tuple[Block, str, int]]:
     """:func:`body_units` with each unit's page key and the words of its block before it."""
     units: list[tuple[Block, str, int]] = []
-    for index, block in enumerate(doc.blocks):
-        key = f"b:{doc.id}:{index}"
+    for block, key in zip(doc.blocks, doc.block_keys(), strict=True):
         if block.kind == "paragraph" and len(block.html) > LONG_PARAGRAPH:
             base = 0
             for piece in split_paragraph(block, PARAGRAPH_PIECE):

@@ -228,8 +228,8 @@ def piece_view(doc: Document, footnotes: bool, language: str = "") -> PieceView:
     title_html = convert(doc.title_html or escape(doc.title))
     occasion = convert(doc.occasion) if doc.occasion else None
     source = convert(doc.source_line) if doc.source_line else None
-    body = "\n".join(convert(keyed(block.html, f"b:{doc.id}:{index}"))
-                     for index, block in enumerate(doc.blocks))
+    body = "\n".join(convert(keyed(block.html, key))
+                     for block, key in zip(doc.blocks, doc.block_keys(), strict=True))
     endnotes = [
         NoteView(note.id, note.label, note.html, note.ref_ids[0] if note.ref_ids else None)
         for note in doc.notes

@@ -75,9 +75,21 @@ SHORT_HEAD_LINE = 120
 """A plain paragraph shorter than this, followed by a heading, is part of the head."""
 
 _LABEL = r"(\d{1,4}|\*{1,3}|[a-z])"
-_MARKER_TEXT = re.compile(rf"^\s*\[?\s*{_LABEL}\s*\]?\s*$")
-_BRACKET_MARKER_TEXT = re.compile(rf"^\s*\[\s*{_LABEL}\s*\]\s*$")
-_ENTRY_START = re.compile(rf"^\s*(?:\[\s*{_LABEL}\s*\]|(\d{{1,4}})[.)])\s*")
+# A label as the archive wraps it: [1], (1), 〔1〕, ［1］, 【1】.
+_WRAPPED = "|".join(rf"{re.escape(a)}\s*{_LABEL}\s*{re.escape(b)}"
+                    for a, b in ("[]", "()", "〔〕", "［］", "【】"))
+_MARKER_TEXT = re.compile(rf"^\s*(?:{_WRAPPED}|{_LABEL})\s*$")
+_BRACKET_MARKER_TEXT = re.compile(rf"^\s*(?:{_WRAPPED}|(\d{{1,4}}))\s*$")
+_ENTRY_START = re.compile(rf"^\s*(?:{_WRAPPED}|(\d{{1,4}})[.)]\s|(\d{{1,4}})[.)](?=\S))\s*")
+_ENTRY_LINK_TEXT = re.compile(rf"^\s*(?:{_WRAPPED}|(\d{{1,4}}|\*{{1,3}})[.)]?)\s*$")
+# CJK texts write calls inline in brackets, not as superscripts: 红军〔1〕。
+_INLINE_CALL = re.compile(r"[〔［【](\d{1,3})[〕］】]")
+NOTES_CONTAINER_CLASSES = {"footnotes", "endnotes", "notes", "footnote"}
+
+
+def _label(match: re.Match[str]) -> str:
+    """The label of a label pattern's match: its first group that took part."""
+    return next(group for group in match.groups() if group is not None)
 _VOLUME_LINE = re.compile(r"^\s*(volume|vol\.|book|tome)\s+([0-9]+|[ivxlc]+)\b", re.I)
 _PART_LINE = re.compile(r"^\s*(part|section|book|chapter)\b|^\s*[IVXLC]+\.\s", re.I)
 _OCCASION = re.compile(
@@ -134,6 +146,7 @@ def _parse(text: str, ctx: ReadContext) -> Page:
         page.page_title = title_el.text_content().strip()
     for br in root.iter("br"):
         br.tail = "\n" + (br.tail or "")  # so that text_content() sees a word break
+    mark_note_entries(root)
     _replace_markers(root, page)
     page.blocks = _flatten(root)
     return page
@@ -166,25 +179,151 @@ def _replace_markers(root: etree._Element, page: Page) -> None:
         index = len(page.markers)
         page.markers.append(marker)
         replace_with_text(el, f"\ue000{index}\ue001")
+    _replace_inline_calls(root, page)
+
+
+def _replace_inline_calls(root: etree._Element, page: Page) -> None:
+    """〔1〕 in running text is a call when a note entry of the page starts with it."""
+    labels = set()
+    for entry in root.iter("p", "li", "div"):
+        if "endnote" in _classes(entry):
+            match = _INLINE_CALL.match((entry.text or "").strip())
+            if match:
+                labels.add(match.group(1))
+    if not labels:
+        return
+
+    def swap(text: str | None) -> str | None:
+        if not text:
+            return text
+
+        def one(match: re.Match[str]) -> str:
+            if match.group(1) not in labels:
+                return match.group(0)
+            page.markers.append(Marker(match.group(1), None))
+            return f"\ue000{len(page.markers) - 1}\ue001"
+
+        return _INLINE_CALL.sub(one, text)
+
+    for el in root.iter():
+        if (not isinstance(el.tag, str) or _in_endnote(el) or "endnote" in _classes(el)
+                or el.tag in ("script", "style")):
+            continue
+        el.text = swap(el.text)
+        if el.tail and not _in_endnote(el.getparent() if el.getparent() is not None else el):
+            el.tail = swap(el.tail)
+
+
+def mark_note_entries(root: etree._Element) -> None:
+    """Give the class ``endnote`` to every note entry of the page, found by structure, not
+    by words: the blocks of a ``div.footnotes`` (or endnotes, notes), the labelled blocks
+    after a notes heading in any language, and any block that begins with a label whose
+    anchor a link of the page points to."""
+    targets = {(a.get("href") or "")[1:] for a in root.iter("a")
+               if (a.get("href") or "").startswith("#")}
+    after_heading = False
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        tag = el.tag.lower()
+        if tag in HEADING_TAGS:
+            after_heading = is_notes_heading(el.text_content())
+            continue
+        if tag == "ol" and (after_heading or _classes(el) & NOTES_CONTAINER_CLASSES or any(
+                _classes(a) & NOTES_CONTAINER_CLASSES for a in el.iterancestors("div", "section"))):
+            _list_to_entries(el)
+            continue
+        if tag not in ("p", "li", "div") or "endnote" in _classes(el):
+            continue
+        in_container = any(_classes(a) & NOTES_CONTAINER_CLASSES
+                           for a in el.iterancestors("div", "section", "ol", "ul", "aside"))
+        if tag == "div" and (len(el.findall("p")) or _classes(el) & NOTES_CONTAINER_CLASSES):
+            continue  # a wrapper: its paragraphs are the entries
+        label, anchor = entry_label(el, remove=False)
+        if in_container or (label is not None and (after_heading or anchor in targets)):
+            el.set("class", " ".join([*(el.get("class") or "").split(), "endnote"]))
+
+
+def _list_to_entries(ol: etree._Element) -> None:
+    """A numbered list of notes becomes paragraphs labelled by their numbers."""
+    try:
+        number = int(ol.get("start") or 1)
+    except ValueError:
+        number = 1
+    ol.tag = "div"
+    for item in ol.findall("li"):
+        value = item.get("value") or ""
+        number = int(value) if value.isdigit() else number
+        item.tag = "p"
+        item.set("data-label", str(number))
+        item.set("class", " ".join([*(item.get("class") or "").split(), "endnote"]))
+        number += 1
+
+
+def entry_label(el: etree._Element, remove: bool = True) -> tuple[str | None, str | None]:
+    """The printed label at the start of a note entry and its anchor (``name`` or ``id``
+    of a leading link or empty anchor, else of the entry): ``<a name="n1" href="#f1">1.</a>``,
+    ``<a name="n1"></a><a href="#f1">[1]</a>``, ``<sup>1</sup>``, ``(1) …``, ``〔1〕…``."""
+    if el.get("data-label"):  # an item of a numbered list of notes
+        return el.get("data-label"), el.get("id")
+    anchor = None
+    empty: list[etree._Element] = []  # empty anchors before the label, dropped with it
+    if not (el.text or "").strip():
+        for child in el:
+            if not isinstance(child.tag, str):
+                break
+            text = child.text_content()
+            if child.tag == "a" and not text.strip():
+                anchor = anchor or child.get("name") or child.get("id")
+                if (child.tail or "").strip():
+                    break
+                empty.append(child)
+                continue
+            if child.tag in ("a", "sup", "span", "b", "strong"):
+                match = _ENTRY_LINK_TEXT.match(text)
+                if match:
+                    inner = child.find(".//a[@name]") if child.tag != "a" else None
+                    anchor = (child.get("name") or child.get("id") or anchor
+                              or (inner.get("name") if inner is not None else None)
+                              or el.get("id"))
+                    if remove:
+                        for element in [*empty, child]:
+                            replace_with_text(element, "")
+                    return _label(match), anchor
+            break
+    match = _ENTRY_START.match(el.text or "")
+    if match:
+        anchor_el = el.find(".//a[@name]")
+        anchor = anchor or (anchor_el.get("name") if anchor_el is not None else el.get("id"))
+        if remove:
+            el.text = (el.text or "")[match.end():]
+        return _label(match), anchor
+    return None, anchor
 
 
 def _marker_label(el: etree._Element) -> str | None:
+    """The label of a note call: ``<sup>`` with a note class, a link or a wrapped label;
+    a link to an anchor reading ``[1]``, ``1``, or holding such a ``<sup>``."""
     text = el.text_content()
     if el.tag == "sup":
         match = _MARKER_TEXT.match(text)
         if not match:
             return None
+        if el.getparent() is not None and el.getparent().tag == "a":
+            return None  # the link around it is the call
         is_note = _classes(el) & {"anote", "ednote", "note", "fnote"}
         link = el.find(".//a")
-        if is_note or (link is not None and (link.get("href") or "").startswith("#")):
-            return match.group(1)
+        wrapped = not text.strip()[:1].isalnum()  # (1), [1], 〔1〕: a call, not an exponent
+        if is_note or wrapped or (link is not None
+                                  and (link.get("href") or "").startswith("#")):
+            return _label(match)
         return None
     if el.getparent() is not None and el.getparent().tag == "sup":
         return None
-    match = _BRACKET_MARKER_TEXT.match(text)
-    if match and (el.get("href") or "").startswith("#"):
-        return match.group(1)
-    return None
+    if not (el.get("href") or "").startswith("#"):
+        return None
+    match = (_MARKER_TEXT if el.find(".//sup") is not None else _BRACKET_MARKER_TEXT).match(text)
+    return _label(match) if match else None
 
 
 def _in_endnote(el: etree._Element) -> bool:
@@ -397,33 +536,19 @@ class _Builder:
 
     def _read_notes(self, elements: list[etree._Element]) -> None:
         for el in elements:
-            label, anchor = self._entry_label(el)
+            label, anchor = entry_label(el)
+            if label is None and not self.note_texts:
+                # Never dropped: kept as a note of its own, under a label no entry has.
+                label = next(mark for mark in ("*", "**", "***", "†", "‡")
+                             if mark not in {n.label for n in self.note_texts})
+                self.ctx.warn(f"a note without a number ('{_text_of(el)[:40]}') kept as "
+                              f"note {label}")
             if label is None:
-                if self.note_texts:
-                    self.note_texts[-1].html += self._note_paragraph(el)
-                else:
-                    self.ctx.warn("text among the notes before the first note number; dropped")
+                self.note_texts[-1].html += self._note_paragraph(el)
                 continue
             if anchor:
                 self.anchor_labels[anchor] = label
             self.note_texts.append(NoteText(label=label, html=self._note_paragraph(el)))
-
-    def _entry_label(self, el: etree._Element) -> tuple[str | None, str | None]:
-        """The printed label of a note entry (its first anchor or leading [n]), and its anchor."""
-        first = el.find(".//a")
-        if first is not None and not (el.text or "").strip():
-            match = _MARKER_TEXT.match(first.text_content())
-            if match:
-                anchor = first.get("name") or first.get("id")
-                replace_with_text(first, "")
-                return match.group(1), anchor
-        anchor_el = el.find(".//a[@name]")
-        anchor = anchor_el.get("name") if anchor_el is not None else el.get("id")
-        match = _ENTRY_START.match(el.text or "")
-        if match:
-            el.text = (el.text or "")[match.end():]
-            return match.group(1) or match.group(2), anchor
-        return None, None
 
     def _note_paragraph(self, el: etree._Element) -> str:
         inline = self._inline(el, calls=False)

@@ -1,0 +1,150 @@
+"""Notes in every form the archive's HTML pages write them: no note text is ever dropped."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bookmaker.readers import DocumentSource
+from bookmaker.readers.archive_html import read
+
+BODY = ("<p>This paragraph is the body of the speech, long enough that it is read as "
+        "the text and not as a line of the page's head, with the words of the speech.</p>")
+
+
+def page(body: str, title: str = "On the Commissars") -> bytes:
+    return (f"<html><head><title>{title}</title></head><body><h2>{title}</h2>{BODY}{body}"
+            "</body></html>").encode()
+
+
+def read_page(body: str, doc_id: str = "doc"):
+    return read(page(body), DocumentSource(f"texts/{doc_id}.htm", doc_id))
+
+
+def calls(doc) -> list[str]:
+    """Labels of the note calls in the body, in order."""
+    html = "".join(block.html for block in doc.blocks)
+    return re.findall(r'class="noteref"[^>]*>([^<]+)</a>', html)
+
+
+FORMS = {
+    # The archive's common HTML form: "1." labels on name= anchors.
+    "number and period": (
+        '<p>The army is built.<sup><a href="#n1" name="f1">1</a></sup> It grows.'
+        '<sup><a href="#n2" name="f2">2</a></sup></p><h3>Notes</h3>'
+        '<p><a name="n1" href="#f1">1.</a> First note text.</p>'
+        '<p><a name="n2" href="#f2">2.</a> Second note text.</p>'),
+    # Brackets, an empty anchor before the label link, no heading (notes after a rule).
+    "bracket after empty anchor": (
+        '<p>The army is built.<a name="r1" href="#n1"><sup>[1]</sup></a> It grows.'
+        '<a name="r2" href="#n2"><sup>[2]</sup></a></p><hr>'
+        '<p><a name="n1"></a><a href="#r1">[1]</a> First note text.</p>'
+        '<p><a name="n2"></a><a href="#r2">[2]</a> Second note text.</p>'),
+    # A div.footnotes, the superscript inside the link, id= anchors.
+    "div footnotes": (
+        '<p>The army is built.<a href="#fn1" id="r1"><sup>1</sup></a> It grows.'
+        '<a href="#fn2" id="r2"><sup>2</sup></a></p><div class="footnotes">'
+        '<p id="fn1"><a href="#r1">1</a> First note text.</p>'
+        '<p id="fn2"><a href="#r2">2</a> Second note text.</p></div>'),
+    # Parentheses and a closing parenthesis, unlinked superscripts, a French heading.
+    "parentheses": (
+        "<p>The army is built.<sup>(1)</sup> It grows.<sup>(2)</sup></p><h4>Notes</h4>"
+        "<p>(1) First note text.</p><p>2) Second note text.</p>"),
+    # A list of notes under a German heading.
+    "ordered list": (
+        '<p>The army is built.<sup><a href="#fn1">1</a></sup> It grows.'
+        '<sup><a href="#fn2">2</a></sup></p><h3>Anmerkungen</h3><ol class="notes">'
+        '<li id="fn1">First note text.</li><li id="fn2">Second note text.</li></ol>'),
+    # Chinese pages write calls in the running text in brackets.
+    "cjk brackets": (
+        "<p>The army is built〔1〕. It grows〔2〕.</p><h3>注释</h3>"
+        "<p>〔1〕First note text.</p><p>〔2〕Second note text.</p>"),
+}
+
+
+@pytest.mark.parametrize("form", list(FORMS))
+def test_every_note_form_links_calls_to_their_texts(form):
+    doc = read_page(FORMS[form], doc_id=form.replace(" ", "-"))
+    assert calls(doc) == ["1", "2"], doc.blocks[-1].html
+    assert [(note.label, note.text.strip()) for note in doc.notes] == [
+        ("1", "First note text."), ("2", "Second note text.")]
+    assert all(note.ref_ids for note in doc.notes)
+    body = " ".join(block.text for block in doc.blocks)
+    assert "First note text" not in body  # the notes left the body
+    assert doc.warnings == []
+
+
+def test_a_note_without_a_number_is_kept_and_named():
+    doc = read_page("<p>The army is built.</p><h3>Notes</h3>"
+                    "<p>An editor wrote this note with no number.</p>"
+                    "<p>1. A numbered note without a call.</p>")
+    texts = [note.text.strip() for note in doc.notes]
+    assert texts == ["An editor wrote this note with no number.",
+                     "A numbered note without a call."]
+    assert any("without a number" in w and "An editor wrote" in w for w in doc.warnings)
+    assert any("never called" in w for w in doc.warnings)
+
+
+def test_an_exponent_is_not_a_note_call():
+    doc = read_page("<p>The area is 10<sup>2</sup> square versts on the 1<sup>st</sup> map.</p>")
+    assert calls(doc) == [] and doc.notes == []
+    assert "10<sup>2</sup>" in doc.blocks[-1].html
+
+
+def test_a_bracket_in_running_text_without_a_note_stays_text():
+    doc = read_page("<p>Article 〔3〕 of the decree stays as it is written.</p>")
+    assert "〔3〕" in doc.blocks[-1].html and doc.notes == []
+
+
+def in_order(expected: list[str], found: list[str]) -> list[str]:
+    """The words of ``expected`` missing from ``found`` in order (extra words allowed)."""
+    position, missing = 0, []
+    for word in expected:
+        try:
+            position = found.index(word, position) + 1
+        except ValueError:
+            missing.append(word)
+    return missing
+
+
+@pytest.mark.slow
+def test_every_word_of_every_form_reaches_the_epub_and_the_pdf(tmp_path):
+    import shutil
+    import subprocess
+    import zipfile
+
+    from lxml import html
+
+    from bookmaker.checks.pdf import join_lines, words
+    from bookmaker.cli import main
+    from bookmaker.readers.common import is_notes_heading
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdftotext) is not installed")
+    folder = tmp_path / "notes"
+    (folder / "texts").mkdir(parents=True)
+    names = []
+    for number, body in enumerate(FORMS.values(), start=1):
+        name = f"form-{number}.htm"
+        (folder / "texts" / name).write_bytes(page(body, title=f"Order Number {number}"))
+        names.append(f'"texts/{name}"')
+    (folder / "volume.toml").write_text(
+        '[volume]\ntitle = "Notes"\nauthors = ["A"]\ndocuments = [' + ", ".join(names) + "]\n",
+        "utf-8")
+    assert main(["build", str(folder), "-o", str(tmp_path / "out"), "--no-cache"]) == 0
+    expected = []
+    for number in range(1, len(FORMS) + 1):
+        source = html.fromstring((folder / "texts" / f"form-{number}.htm").read_text("utf-8"))
+        for heading in source.iter("h3", "h4"):  # the book prints its own notes heading
+            if is_notes_heading(heading.text_content()):
+                heading.getparent().remove(heading)
+        expected += words(" ".join(source.find("body").itertext()))
+    with zipfile.ZipFile(tmp_path / "out" / "notes.epub") as book:
+        epub_text = " ".join(
+            " ".join(html.fromstring(book.read(f"EPUB/text/form-{n}.xhtml")).itertext())
+            for n in range(1, len(FORMS) + 1))
+    assert in_order(expected, words(epub_text)) == []
+    pdf_text = subprocess.run(["pdftotext", str(tmp_path / "out" / "notes.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout
+    assert in_order(expected, words(join_lines(pdf_text.splitlines()))) == []

@@ -26,6 +26,7 @@ from bookmaker import __version__
 from bookmaker.builders import BUILDER_MODULES, BuildOptions, BuildResult, builders
 from bookmaker.cache import Cache
 from bookmaker.errors import BookmakerError, BuildError, DocumentError, OutputError
+from bookmaker.images import resolve_images
 from bookmaker.log import LOGGER, warn
 from bookmaker.manifest import DocumentSpec, Manifest, load_manifest
 from bookmaker.model import Document, PageStart, Part, Volume, slugify
@@ -61,6 +62,9 @@ def load_volume(
     manifest = load_manifest(path, supported_suffixes=set(READERS))
     ids = _document_ids(manifest.documents)
     read = _read_all(manifest, ids, Cache(cache_dir, "read"), jobs, progress)
+    for document in read.values():  # after the cache: images come and go on their own
+        for message in resolve_images(document, manifest.root):
+            warn(message, document.source_path)
     parts = []
     for index, part_spec in enumerate(manifest.parts, start=1):
         documents = [read[spec.path] for spec in part_spec.documents]

@@ -44,18 +44,17 @@ _DROP_WITH_CONTENT = {
     "audio", "video", "canvas", "frameset", "frame", "noframes",
 }
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
-REMOTE_IMAGE = "remote image dropped"
+REMOTE_IMAGE = "image on the web, not fetched"
 
 
 def is_local_image(src: str) -> bool:
-    """True for a relative path that stays inside the volume folder."""
+    """True for a relative path (``../images/map.png`` too: whether it stays inside the
+    volume is decided against the document's own file, by :mod:`bookmaker.images`)."""
     src = src.strip()
     if not src or src.startswith(("/", "\\", "~")) or "\\" in src:
         return False
     parts = urlsplit(src)
-    if parts.scheme or parts.netloc:
-        return False
-    return ".." not in parts.path.split("/")
+    return not (parts.scheme or parts.netloc)
 
 
 def is_allowed_link(href: str) -> bool:

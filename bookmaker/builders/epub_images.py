@@ -54,7 +54,8 @@ class ImageStore:
         if relative.is_absolute() or ".." in relative.parts:
             return None
         root = self.root.resolve()
-        candidates = [root / PurePosixPath(document_path).parent / relative, root / relative]
+        # Sources are relative to the volume folder (bookmaker.images resolved them).
+        candidates = [root / relative]
         for candidate in candidates:
             if not is_allowed_file(candidate, [root]):
                 continue

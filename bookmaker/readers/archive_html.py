@@ -652,7 +652,8 @@ class _Builder:
                 continue
             block = self._block(el, classes)
             if block is not None and (block.text or block.kind in ("rule", "figure")
-                                      or 'class="noteref"' in block.html):
+                                      or 'class="noteref"' in block.html
+                                      or "<img" in block.html):
                 blocks.append(block)
         while blocks and blocks[-1].kind == "rule":
             blocks.pop()

@@ -109,7 +109,7 @@ def test_notes(doc):
 
 
 def test_warnings(doc):
-    assert "remote image dropped: http://tracker.example/pixel.gif" in doc.warnings
+    assert "image on the web, not fetched: http://tracker.example/pixel.gif" in doc.warnings
     assert any("[9]" in w and "missing" in w for w in doc.warnings)
     assert any("[6]" in w and "never called" in w for w in doc.warnings)
     assert '<sup class="noteref-unresolved">9</sup>' in doc.blocks[4].html

@@ -77,7 +77,7 @@ def test_hostile_html_is_removed(doc):
     html = doc.body_html
     for bad in ["script", "alert", "onclick", "steal", "iframe", "example.com", "footnote"]:
         assert bad not in html, bad
-    assert "remote image dropped: https://example.com/x.png" in doc.warnings
+    assert "image on the web, not fetched: https://example.com/x.png" in doc.warnings
 
 
 def test_editors_note_of_the_sample_volume():

@@ -1,0 +1,96 @@
+"""The documents' images, resolved once for every builder.
+
+Readers keep ``<img src>`` as the page wrote it. Here, after reading, each source is
+resolved by one rule — relative to the document's own file — and written back as a
+path relative to the volume folder, which is what the EPUB and PDF builders both
+read. An image on the web, outside the volume or missing is dropped with a warning
+that says which (its alternative text stays in the text); nothing is fetched at
+build time. An image that stands alone in its paragraph, with or without a short
+caption after it, becomes a figure (the caption, else the alternative text, below).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+import re
+from html import escape, unescape
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from bookmaker.model import Block, Document
+from bookmaker.resources import is_allowed_file
+
+_IMG = re.compile(r"<img\b[^>]*?/?>", re.IGNORECASE)
+_SRC = re.compile(r'\bsrc="([^"]*)"')
+_ALT = re.compile(r'\balt="([^"]*)"')
+_ALONE = re.compile(r"^<p(?: [^>]*)?>\s*(<img\b[^>]*>)\s*(?:<br\s*/?>\s*)*(.*?)\s*</p>$", re.S)
+_TAGS = re.compile(r"<[^>]+>")
+CAPTION_CHARS = 300
+"""Text longer than this after a lone image is a paragraph, not its caption."""
+
+
+def resolve_images(doc: Document, root: Path) -> list[str]:
+    """Resolve ``doc``'s images in place against the volume folder ``root``; return the
+    warnings (already in ``doc.warnings``)."""
+    warnings: list[str] = []
+    if not any("<img" in block.html for block in doc.blocks) and not any(
+            "<img" in note.html for note in doc.notes):
+        return warnings
+    base = posixpath.dirname(doc.source_path)
+
+    def fix(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        found = _SRC.search(tag)
+        src = unescape(found.group(1)) if found else ""
+        alt = unescape(_ALT.search(tag).group(1)) if _ALT.search(tag) else ""
+        path, problem = _resolve(src, base, root)
+        if problem:
+            warnings.append(f"{problem}: {src}" + (f" ('{alt}')" if alt else ""))
+            return escape(alt, quote=False)
+        return _SRC.sub(f'src="{escape(path)}"', tag, count=1)
+
+    blocks = []
+    for block in doc.blocks:
+        html = _IMG.sub(fix, block.html) if "<img" in block.html else block.html
+        if html != block.html:
+            block = Block(block.kind, html, block.text)
+        blocks.append(_as_figure(block))
+    doc.blocks = [block for block in blocks if block.html.strip() not in ("<p></p>", "")]
+    doc.notes = [note if "<img" not in note.html else
+                 dataclasses.replace(note, html=_IMG.sub(fix, note.html))
+                 for note in doc.notes]
+    doc.warnings.extend(warnings)
+    return warnings
+
+
+def _resolve(src: str, base: str, root: Path) -> tuple[str, str | None]:
+    """(volume-relative path, None) or ('', what is wrong with ``src``)."""
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc:
+        return "", "image on the web, not fetched"
+    if not parts.path:
+        return "", "image without a source"
+    path = posixpath.normpath(posixpath.join(base, unquote(parts.path)))
+    if path.startswith(("../", "/")) or path == "..":
+        return "", "image outside the volume"
+    if not is_allowed_file(root / path, [root]):
+        return "", f"missing image {path}"
+    return path, None
+
+
+def _as_figure(block: Block) -> Block:
+    """A paragraph holding only an image (and a short caption) as a figure."""
+    if block.kind != "paragraph" or "<img" not in block.html:
+        return block
+    match = _ALONE.match(block.html.strip())
+    if not match or "<img" in match.group(2):
+        return block
+    image, caption = match.group(1), match.group(2).strip()
+    if len(_TAGS.sub("", caption)) > CAPTION_CHARS:
+        return block
+    if not caption:
+        alt = _ALT.search(image)
+        caption = alt.group(1) if alt else ""
+    figcaption = f"<figcaption>{caption}</figcaption>" if caption else ""
+    return Block("figure", f'<figure class="image">{image}{figcaption}</figure>', block.text)

@@ -271,6 +271,35 @@ def _print_inspection(report: dict) -> None:
     console.print(table)
 
 
+@app.command("import")
+@click.argument("source")
+@click.option("-o", "--out", type=PATH, required=True, help="The volume folder to write.")
+@click.option("--force", is_flag=True, help="Import over an existing volume.toml.")
+@click.option("--delay", type=float, default=1.0, show_default=True,
+              help="Seconds between two requests to the archive.")
+def import_(source: str, out: Path, force: bool, delay: float) -> None:
+    """Make a volume folder from the archive's index page SOURCE (a saved page or its
+    http(s) address): volume.toml, and the pages and images copied under texts/."""
+    from bookmaker.cache import user_cache_folder
+    from bookmaker.importer import import_volume
+
+    report = import_volume(source, out, force=force, delay=delay,
+                           cache=user_cache_folder("import"))
+    found = report.found
+    parts = [title for title, _docs in found.parts if title]
+    _say(f"found '{found.title}'" + (f", {found.subtitle}" if found.subtitle else "")
+         + (f" by {', '.join(found.authors)}" if found.authors else "")
+         + f": {report.documents} documents in {max(len(parts), 1)} part(s), "
+         f"{report.images} images")
+    for why, count in sorted(found.ignored.items()):
+        _say(f"ignored {count} link(s): {why}")
+    if report.skipped_images:
+        _say(f"skipped {report.skipped_images} image(s) that could not be read", level=1)
+    if report.requests:
+        _say(f"{report.requests} request(s) to the archive", level=1)
+    _say(f"wrote {out / 'volume.toml'}; check it, then: bookmaker build {out}")
+
+
 @app.command()
 @click.argument("name", type=PATH)
 def new(name: Path) -> None:

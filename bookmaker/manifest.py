@@ -43,6 +43,10 @@ class DocumentEntry(BaseModel):
     language: str | None = Field(
         default=None, description="BCP 47 tag of this document's text, when not the volume's."
     )
+    source: str | None = Field(
+        default=None, description="Where the document was taken from (its address in the "
+                                  "archive, written by bookmaker import)."
+    )
 
 
 DocumentItem = str | DocumentEntry

@@ -146,6 +146,7 @@ def _parse(text: str, ctx: ReadContext) -> Page:
         page.page_title = title_el.text_content().strip()
     for br in root.iter("br"):
         br.tail = "\n" + (br.tail or "")  # so that text_content() sees a word break
+    _unwrap_layout_tables(root)
     mark_note_entries(root)
     _replace_markers(root, page)
     page.blocks = _flatten(root)
@@ -212,6 +213,43 @@ def _replace_inline_calls(root: etree._Element, page: Page) -> None:
         el.text = swap(el.text)
         if el.tail and not _in_endnote(el.getparent() if el.getparent() is not None else el):
             el.tail = swap(el.tail)
+
+
+_LAYOUT_CONTENT = ".//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6 | .//blockquote"
+LAYOUT_PARAGRAPH = 200
+"""A cell holding a paragraph this long (or a heading) is page layout, not data."""
+
+
+def _is_layout_cell(cell: etree._Element) -> bool:
+    return bool(cell.xpath(_LAYOUT_CONTENT)) or any(
+        len(p.text_content()) > LAYOUT_PARAGRAPH for p in cell.iter("p"))
+
+
+def _unwrap_layout_tables(root: etree._Element) -> None:
+    """Older pages hold their whole text in a layout ``<table>``: a table whose cells hold
+    paragraphs or headings is read as the blocks inside it, its cells as containers. A
+    table of data (cells of words and numbers) stays a table."""
+    for table in list(root.iter("table")):
+        if table.getparent() is None or not any(
+                _is_layout_cell(cell) for cell in table.iter("td", "th")):
+            continue
+        for el in _layout_parts(table):
+            el.tag = "div"
+            el.attrib.clear()
+
+
+def _layout_parts(table: etree._Element) -> list[etree._Element]:
+    """The table and its own rows and cells (not those of tables nested in its cells)."""
+    found = [table]
+    stack = list(table)
+    while stack:
+        el = stack.pop()
+        if not isinstance(el.tag, str) or el.tag == "table":
+            continue
+        if el.tag in ("tbody", "thead", "tfoot", "tr", "td", "th"):
+            found.append(el)
+            stack.extend(el)
+    return found
 
 
 def mark_note_entries(root: etree._Element) -> None:

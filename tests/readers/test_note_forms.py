@@ -148,3 +148,21 @@ def test_every_word_of_every_form_reaches_the_epub_and_the_pdf(tmp_path):
     pdf_text = subprocess.run(["pdftotext", str(tmp_path / "out" / "notes.pdf"), "-"],
                               capture_output=True, text=True, check=True).stdout
     assert in_order(expected, words(join_lines(pdf_text.splitlines()))) == []
+
+
+def test_a_page_held_in_a_layout_table_is_read_through_it():
+    page_bytes = b"""<html><head><title>Lenin Internet Archive</title></head><body>
+<table width="100%"><tr><td width="15%"><a href="../index.htm">Index</a></td><td>
+<h3>V. I. Lenin</h3><h2>The Tasks of the Proletariat</h2>
+<p>Comrades, the revolution has entered its second stage. The power has passed into the
+hands of the bourgeoisie, and the tasks of the proletariat are now these, without delay.</p>
+<table border="1"><tr><th>Year</th><th>Strikes</th></tr><tr><td>1916</td><td>1,500</td></tr>
+</table>
+<p class="date">April 7, 1917</p>
+</td></tr></table></body></html>"""
+    doc = read(page_bytes, DocumentSource("texts/t.htm", "t"))
+    assert doc.title == "The Tasks of the Proletariat"
+    assert doc.date_text == "April 7, 1917"
+    assert [block.kind for block in doc.blocks] == ["paragraph", "table"]
+    assert doc.blocks[0].text.startswith("Comrades, the revolution")
+    assert "<td>1916</td>" in doc.blocks[1].html  # a table of data stays a table

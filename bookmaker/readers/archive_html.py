@@ -252,6 +252,22 @@ def _layout_parts(table: etree._Element) -> list[etree._Element]:
     return found
 
 
+_SEPARATORS = re.compile(r"[\s|·•:>»«<()\[\]/.,–—-]+")
+
+
+def _is_link_line(el: etree._Element, text: str) -> bool:
+    """Navigation, by structure and in any language: a short line of links to other pages
+    with next to nothing of its own between them ('Retour | Sommaire', '« Назад')."""
+    links = [a for a in el.iter("a") if (a.get("href") or "")
+             and not (a.get("href") or "").startswith("#")]
+    if not links or len(text) > 200:
+        return False
+    own = text
+    for link in links:
+        own = own.replace(" ".join(link.text_content().split()), " ", 1)
+    return len(_SEPARATORS.sub("", own)) <= 2
+
+
 def mark_note_entries(root: etree._Element) -> None:
     """Give the class ``endnote`` to every note entry of the page, found by structure, not
     by words: the blocks of a ``div.footnotes`` (or endnotes, notes), the labelled blocks
@@ -544,7 +560,7 @@ class _Builder:
             return False
         if not text and el.tag == "p" and el.find(".//img") is None:
             return True
-        if LAST_UPDATED.match(text) or is_navigation(text):
+        if LAST_UPDATED.match(text) or is_navigation(text) or _is_link_line(el, text):
             return True
         if is_credit(text) and "information" not in _classes(el):
             self.credits.append(text)

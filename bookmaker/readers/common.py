@@ -112,17 +112,40 @@ def guarded(read: Callable[[bytes, DocumentSource], Document]):
 
 # ---------------------------------------------------------------- furniture
 
-LAST_UPDATED = re.compile(r"^\s*(last\s+updated|updated\s+on)\b", re.I)
+# The archive's furniture in its languages: "last updated" lines, transcription credits
+# and navigation words. (The HTML reader also knows furniture by structure: links out of
+# the page with next to no text of their own.)
+LAST_UPDATED = re.compile(
+    r"^\s*(last\s+updated|updated\s+on|derni[èe]re\s+mise\s+[àa]\s+jour|mis\s+[àa]\s+jour|"
+    r"letzte\s+(aktualisierung|änderung)|zuletzt\s+(aktualisiert|geändert)|"
+    r"[úu]ltima\s+(actualizaci[óo]n|modificaci[óo]n)|ultimo\s+aggiornamento|"
+    r"[úu]ltima\s+atualiza[çc][ãa]o|последнее\s+обновление|обновлено|"
+    r"最后更新|最後更新|更新日期|最終更新|آخر\s+تحديث)", re.I)
 _CREDIT = re.compile(
     r"^(transcribed|transcription|html\s+mark-?up|mark-?up|proof-?read|scanned|"
-    r"converted|prepared|copyleft|public\s+domain)\b",
+    r"converted|prepared|copyleft|public\s+domain|transcrit|mise\s+en\s+(html|page)|"
+    r"num[ée]ris|transkri|digitalisi|html-(markierung|umsetzung)|transcripci[óo]n|"
+    r"digitalizaci[óo]n|marcado|транскрип|оцифров|html-разметка|разметка|"
+    r"录入|校对|转录|入力|تفريغ|نسخ)",
     re.I,
 )
 _NAV_WORDS = {
     "return", "contents", "content", "next", "previous", "prev", "back", "top", "index", "home",
     "up", "main", "page", "chapter", "section", "archive", "table", "of", "to", "the",
     "go", "trotsky", "internet", "mia", "tia", "volume", "list", "works", "writings",
+    # French, German, Spanish, Italian, Portuguese, Russian, Chinese, Japanese, Arabic
+    "retour", "sommaire", "suivant", "précédent", "haut", "accueil", "des",
+    "matières", "zurück", "inhalt", "inhaltsverzeichnis", "weiter", "vorherige",
+    "nächste", "startseite", "übersicht", "volver", "índice", "siguiente", "anterior",
+    "inicio", "indietro", "indice", "successivo", "precedente", "voltar", "próximo",
+    "início", "назад", "вперёд", "вперед", "содержание", "оглавление", "главная", "далее",
+    "наверх", "к", "返回", "目录", "目錄", "上一页", "下一页", "首页", "戻る", "目次", "次へ",
+    "前へ", "العودة", "المحتويات", "التالي", "السابق",
 }
+_NAV_STRONG = _NAV_WORDS - {
+    "up", "main", "page", "chapter", "section", "archive", "table", "of", "to", "the", "go",
+    "trotsky", "internet", "mia", "tia", "volume", "list", "works", "writings", "des", "к"}
+"""Words a line of navigation must have one of (not only 'the', 'page', 'volume')."""
 _NAV_SPLIT = re.compile(r"[\s|:()\[\]<>«»/.,-]+")
 
 
@@ -160,17 +183,17 @@ def is_navigation(text: str) -> bool:
         return False
     words = [w.lower() for w in _NAV_SPLIT.split(text) if w]
     return bool(words) and all(w in _NAV_WORDS for w in words) and any(
-        w in ("return", "contents", "next", "previous", "prev", "back", "top", "index", "home")
-        for w in words
-    )
+        w in _NAV_STRONG for w in words)
 
 
 def is_credit(text: str) -> bool:
-    """A transcriber's credit line ('Transcribed … by David Walters')."""
-    if len(text) >= 400 or not _CREDIT.match(text):
+    """A transcriber's credit line ('Transcribed … by David Walters', 'Transcription :
+    …', 'Оцифровка: …')."""
+    if len(text) >= 400 or not _CREDIT.match(text.strip()):
         return False
     lower = text.lower()
-    return " by " in lower or "archive" in lower or "marxists.org" in lower
+    return (" by " in lower or "archive" in lower or "marxists.org" in lower
+            or ":" in text[:40] or "：" in text[:40] or len(text) < 200)
 
 
 # -------------------------------------------------------------------- notes

@@ -166,3 +166,27 @@ hands of the bourgeoisie, and the tasks of the proletariat are now these, withou
     assert [block.kind for block in doc.blocks] == ["paragraph", "table"]
     assert doc.blocks[0].text.startswith("Comrades, the revolution")
     assert "<td>1916</td>" in doc.blocks[1].html  # a table of data stays a table
+
+
+@pytest.mark.parametrize(("language", "furniture"), [
+    ("fr", ['<p><a href="index.htm">Retour</a> | <a href="../index.htm">Sommaire</a></p>',
+            "<p>Transcription : Jean Dupont pour le MIA</p>",
+            "<p>Dernière mise à jour le 3 mars 2005</p>"]),
+    ("de", ['<p><a href="index.htm">Zurück</a> · <a href="../index.htm">Inhalt</a></p>',
+            "<p>Transkription: Hans Müller</p>",
+            "<p>Letzte Aktualisierung: 12.03.2006</p>"]),
+    ("ru", ['<p><a href="index.htm">« Назад</a> | <a href="../index.htm">Содержание</a></p>',
+            "<p>Оцифровка: Иван Петров</p>", "<p>Последнее обновление: 5 мая 2007</p>"]),
+    ("zh", ['<p><a href="index.htm">返回</a> | <a href="../index.htm">目录</a></p>',
+            "<p>录入：王小明</p>", "<p>最后更新：2008年3月1日</p>"]),
+])
+def test_furniture_in_other_languages_stays_out_of_the_text(language, furniture):
+    body = "<p>Body words of the document that must stay, long enough to be its text and " \
+           "not a line of the head, as every speech of the archive.</p>"
+    html = (f'<html lang="{language}"><head><title>T</title></head><body><h2>A Title</h2>'
+            f"{furniture[0]}{body}<p>A second paragraph of the body.</p>{''.join(furniture)}"
+            "</body></html>").encode()
+    doc = read(html, DocumentSource("texts/f.htm", "f", language=language))
+    text = " ".join(block.text for block in doc.blocks)
+    assert text.startswith("Body words of the document")
+    assert text.endswith("A second paragraph of the body.")

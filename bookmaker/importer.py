@@ -79,7 +79,9 @@ class Found:
 
     @property
     def pages(self) -> list[str]:
-        return [address for _title, docs in self.parts for address, _text in docs]
+        """Each page once, without its anchor."""
+        return list(dict.fromkeys(urldefrag(address)[0] for _title, docs in self.parts
+                                  for address, _text in docs))
 
 
 class Fetcher:
@@ -191,7 +193,8 @@ def read_index(data: bytes, address: str, fetcher: Fetcher) -> Found:
     heading_texts: list[str] = []
     current: list[tuple[str, str]] = []
     part_title: str | None = None
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
+    fragments: dict[str, list[str]] = {}
     started = False  # the first link to a page ends the title block
     title_seen = False
     pending_part: str | None = None
@@ -235,21 +238,43 @@ def read_index(data: bytes, address: str, fetcher: Fetcher) -> Found:
                 continue
         if tag != "a" or not el.get("href"):
             continue
-        target, _fragment = urldefrag(urljoin(address, el.get("href")))
+        target, fragment = urldefrag(urljoin(address, el.get("href")))
         kind = _link_kind(target, address, fetcher)
         if kind != "page":
             if kind:
                 found.ignore(kind)
             continue
-        if target in seen:
-            continue  # a second anchor into a page already listed
-        seen.add(target)
+        key = (target, fragment)
+        if key in seen:
+            continue
+        seen.add(key)
+        if fragment:
+            fragments.setdefault(target, []).append(fragment)
+            target = f"{target}#{fragment}"
         if not started and pending_part:
             part_title = _title_case(pending_part)
         started = True
         current.append((target, _text(el)))
     close_part()
     _read_title_block(heading_texts, page_title, found)
+    # Several anchors into one page: each starts a document of its own; one anchor (or
+    # one to a page listed whole as well) names the page once.
+    whole = {urldefrag(a)[0] for _t, docs in found.parts for a, _x in docs if "#" not in a}
+    split = {page for page, names in fragments.items()
+             if len(set(names)) > 1 and page not in whole}
+    listed: set[str] = set()
+    parts = []
+    for title, docs in found.parts:
+        kept = []
+        for target, text in docs:
+            page = urldefrag(target)[0]
+            entry = target if page in split else page
+            if entry not in listed:
+                listed.add(entry)
+                kept.append((entry, text))
+        if kept:
+            parts.append((title, kept))
+    found.parts = parts
     return found
 
 
@@ -373,13 +398,19 @@ def import_volume(source: str, folder: Path, force: bool = False, delay: float =
                 skipped += 1
     found.images = list(images)
     kept = dict(written)
+    for address in [a for _title, docs in found.parts for a, _t in docs]:
+        page, fragment = urldefrag(address)
+        if fragment and page in kept:
+            written.append((address, f"{kept[page]}#{fragment}"))
+    kept = dict(written)
     found.parts = [(title, [(a, t) for a, t in docs if a in kept]) for title, docs in found.parts]
     found.parts = [(title, docs) for title, docs in found.parts if docs]
     if not kept:
         raise ImportError_("none of the index's pages could be read", source)
     texts.mkdir(parents=True, exist_ok=True)
     manifest.write_text(manifest_text(found, dict(written), source), "utf-8")
-    return ImportReport(folder, found, len(written), len(images), fetcher.requests, skipped)
+    documents = sum(len(docs) for _title, docs in found.parts)
+    return ImportReport(folder, found, documents, len(images), fetcher.requests, skipped)
 
 
 def _address(source: str) -> str:

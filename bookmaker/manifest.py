@@ -110,6 +110,8 @@ class DocumentSpec:
     """Whether the manifest said ``kind`` itself (it then wins over the document's own)."""
     language: str | None = None
     """The document's language when the manifest names one (else the volume's)."""
+    fragment: str | None = None
+    """The anchor a document starts at, for a page holding several (``ch04.htm#o1``)."""
 
 
 @dataclass(frozen=True)
@@ -268,18 +270,20 @@ def _resolve(parsed: ManifestFile, path: Path, supported: set[str] | None) -> Ma
         if title is not None and not items:
             raise ManifestError(f"part '{title}' lists no documents", path)
 
-    seen: dict[Path, str] = {}
+    seen: dict[tuple[Path, str], str] = {}
     parts = []
     for title, items, default_kind in groups:
         specs = []
         for item in items:
             entry = DocumentEntry(path=item) if isinstance(item, str) else item
-            resolved = resolve_inside(root, entry.path, path)
-            if resolved in seen:
+            file_part, _, fragment = entry.path.partition("#")
+            resolved = resolve_inside(root, file_part, path)
+            if (resolved, fragment) in seen:
                 raise ManifestError(
-                    f"document '{entry.path}' is listed twice (first as '{seen[resolved]}')", path
+                    f"document '{entry.path}' is listed twice "
+                    f"(first as '{seen[resolved, fragment]}')", path
                 )
-            seen[resolved] = entry.path
+            seen[resolved, fragment] = entry.path
             suffix = resolved.suffix.lower()
             if supported is not None and suffix not in supported:
                 kinds = ", ".join(sorted(supported))
@@ -290,7 +294,8 @@ def _resolve(parsed: ManifestFile, path: Path, supported: set[str] | None) -> Ma
                 )
             kind = entry.kind or default_kind
             specs.append(DocumentSpec(entry.path, resolved, entry.title, kind,
-                                      entry.kind is not None, entry.language))
+                                      entry.kind is not None, entry.language,
+                                      fragment or None))
         parts.append(PartSpec(title, tuple(specs)))
 
     info = VolumeInfo.model_validate(

@@ -67,7 +67,7 @@ def load_volume(
             warn(message, document.source_path)
     parts = []
     for index, part_spec in enumerate(manifest.parts, start=1):
-        documents = [read[spec.path] for spec in part_spec.documents]
+        documents = [read[spec] for spec in part_spec.documents]
         part_id = slugify(part_spec.title, "part") if part_spec.title else f"part-{index}"
         parts.append(Part(id=f"part-{index}-{part_id}" if part_spec.title else part_id,
                           title=part_spec.title, documents=documents))
@@ -81,26 +81,26 @@ def load_volume(
     )
 
 
-def _read_all(manifest: Manifest, ids: dict[Path, str], cache: Cache, jobs: int,
-              progress: Progress) -> dict[Path, Document]:
+def _read_all(manifest: Manifest, ids: dict[DocumentSpec, str], cache: Cache, jobs: int,
+              progress: Progress) -> dict[DocumentSpec, Document]:
     """Every document, from the cache where it can, else read (in parallel when it pays)."""
     specs = manifest.documents
     total, done = len(specs), 0
-    found: dict[Path, Document] = {}
+    found: dict[DocumentSpec, Document] = {}
     keys: dict[Path, str] = {}
     missing: list[tuple[DocumentSpec, DocumentSource, bytes]] = []
     for spec in specs:
         data = read_bytes(spec.path, spec.rel_path)
-        keys[spec.path] = _read_key(data, spec, ids[spec.path], manifest)
-        cached = cache.get(keys[spec.path])
+        keys[spec] = _read_key(data, spec, ids[spec], manifest)
+        cached = cache.get(keys[spec])
         document = _unpickle(cached) if cached is not None else None
         if document is None:
-            missing.append((spec, document_source(spec, ids[spec.path], manifest), data))
+            missing.append((spec, document_source(spec, ids[spec], manifest), data))
             continue
         for message in document.warnings:  # a cached document still says what it said
             warn(message, spec.rel_path)
         settle(document, spec, manifest.info.language)
-        found[spec.path] = document
+        found[spec] = document
         done += 1
         progress("read", done, total)
     jobs = worker_count(jobs)
@@ -121,9 +121,9 @@ def _read_all(manifest: Manifest, ids: dict[Path, str], cache: Cache, jobs: int,
             if parallel:  # a worker's warnings come back with its document
                 for message in document.warnings:
                     warn(message, spec.rel_path)
-            found[spec.path] = document
+            found[spec] = document
             # Cached as they come (while the workers read on).
-            cache.put(keys[spec.path], pickle.dumps(document, pickle.HIGHEST_PROTOCOL))
+            cache.put(keys[spec], pickle.dumps(document, pickle.HIGHEST_PROTOCOL))
             done += 1
             progress("read", done, total)
     finally:
@@ -183,6 +183,7 @@ def document_source(spec: DocumentSpec, doc_id: str, manifest: Manifest) -> Docu
         language=spec.language or manifest.info.language,
         title=spec.title,
         typography=manifest.settings.typography,
+        fragment=spec.fragment,
     )
 
 
@@ -213,17 +214,18 @@ def settle(document: Document, spec: DocumentSpec, language: str) -> None:
     document.language = spec.language or document.language or language
 
 
-def _document_ids(specs: Iterable[DocumentSpec]) -> dict[Path, str]:
-    """A unique, stable id per document from its file name."""
-    ids: dict[Path, str] = {}
+def _document_ids(specs: Iterable[DocumentSpec]) -> dict[DocumentSpec, str]:
+    """A unique, stable id per document from its file name (and anchor)."""
+    ids: dict[DocumentSpec, str] = {}
     used: set[str] = set()
     for spec in specs:
-        base = slugify(spec.path.stem, "doc")
+        stem = spec.path.stem + (f"-{spec.fragment}" if spec.fragment else "")
+        base = slugify(stem, "doc")
         candidate, n = base, 2
         while candidate in used:
             candidate, n = f"{base}-{n}", n + 1
         used.add(candidate)
-        ids[spec.path] = candidate
+        ids[spec] = candidate
     return ids
 
 

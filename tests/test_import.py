@@ -80,9 +80,12 @@ def mirror(root: Path, index: str, lang: str = "en") -> Path:
     (folder / "index.htm").write_text(index.format(**fill), "utf-8")
     docs = {"ch01.htm": ("A Necessary Statement", '<p><img src="img/map.png" alt="Map"></p>'),
             "ch02.htm": ("On the Commissars", ""),
-            "ch03.htm": ("Order No. 31", '<h2 id="o2">Order No. 32</h2><p>More text.</p>')}
+            "ch03.htm": ('<a name="o1"></a>Order No. 31',
+                         '<h2 id="o2">Order No. 32</h2><p>The second order of the page, with '
+                         "its own words, long enough to be a paragraph of its own.</p>"
+                         '<p class="date">April 1918</p>')}
     for name, (title, extra) in docs.items():
-        page = PAGE.format(**{**fill, "title": title}, doc=title, body=f"The {title}.",
+        page = PAGE.format(**{**fill, "title": "Orders"}, doc=title, body="The text.",
                            extra=extra)
         # Pages held in windows-1252 as the archive keeps them, declared as such.
         (folder / name).write_bytes(page.replace('charset="utf-8"', 'charset="windows-1252"')
@@ -120,12 +123,13 @@ def test_a_table_index_gives_parts_metadata_pages_and_images(tmp_path, capsys):
     assert info["date"] == "1918" and info["language"] == "en"
     assert documents(data) == [
         ("The Red Army and the Military Specialists", ["texts/ch01.htm", "texts/ch02.htm"]),
-        ("On the Eastern Front", ["texts/ch03.htm"]),  # two anchors into one page: once
+        # Two anchors into one page: two documents, each from its own heading.
+        ("On the Eastern Front", ["texts/ch03.htm#o1", "texts/ch03.htm#o2"]),
     ]
     for name in ("ch01.htm", "ch02.htm", "ch03.htm", "img/map.png"):  # byte for byte
         assert (out / "texts" / name).read_bytes() == (source / name).read_bytes()
     said = " ".join(capsys.readouterr().err.split())  # the console wraps long lines
-    assert "3 documents in 2 part(s), 1 images" in said
+    assert "4 documents in 2 part(s), 1 images" in said
     assert "outside the volume's folder" in said and "not a page" in said
     # And it builds, EPUBCheck-clean, with no manual step.
     assert main(["build", str(out), "-o", str(tmp_path / "dist"), "--check"]) == 0
@@ -212,7 +216,8 @@ def test_importing_from_the_web_is_polite_cached_and_bounded(server, tmp_path, m
     data = manifest(out)
     sources = [item["source"] for part in data["part"] for item in part["documents"]]
     assert sources == [address.replace("index.htm", "ch01.htm"),
-                       address.replace("index.htm", "ch03.htm")]
+                       address.replace("index.htm", "ch03.htm#o1"),
+                       address.replace("index.htm", "ch03.htm#o2")]
     assert "robots.txt" in capsys.readouterr().err
     # A second import asks the archive nothing: everything comes from the cache.
     _Quiet.seen = []

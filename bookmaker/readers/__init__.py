@@ -31,6 +31,9 @@ class DocumentSource:
     """A title set in the manifest, overriding the one found in the file."""
     typography: TypographySettings = field(default_factory=TypographySettings)
     """Smart punctuation settings."""
+    fragment: str | None = None
+    """For a page holding several documents: the anchor (``id`` or ``name``) this one
+    starts at; it runs to the next heading of its level."""
 
 
 Reader = Callable[[bytes, DocumentSource], Document]

@@ -148,6 +148,8 @@ def _parse(text: str, ctx: ReadContext) -> Page:
         br.tail = "\n" + (br.tail or "")  # so that text_content() sees a word break
     _unwrap_layout_tables(root)
     mark_note_entries(root)
+    if ctx.source.fragment and not _cut_fragment(root, ctx.source.fragment):
+        ctx.warn(f"no anchor '#{ctx.source.fragment}' in the page; the whole page is read")
     _replace_markers(root, page)
     page.blocks = _flatten(root)
     return page
@@ -250,6 +252,68 @@ def _layout_parts(table: etree._Element) -> list[etree._Element]:
             found.append(el)
             stack.extend(el)
     return found
+
+
+def _cut_fragment(root: etree._Element, fragment: str) -> bool:
+    """Keep only the document that starts at ``fragment``: from the heading holding (or
+    following) the anchor to the next heading of its level or above, and the page's notes
+    that it calls. False when the page has no such anchor."""
+    found = root.xpath("//*[@id=$f or @name=$f]", f=fragment)
+    if not found:
+        return False
+    anchor = found[0]
+    heading = anchor if anchor.tag in HEADING_TAGS else next(
+        (a for a in anchor.iterancestors() if a.tag in HEADING_TAGS), None)
+    if heading is None:
+        following = anchor.xpath("following::*[self::h1 or self::h2 or self::h3 or self::h4 "
+                                 "or self::h5 or self::h6][1]")
+        heading = following[0] if following else anchor
+    parent = heading.getparent()
+    siblings = list(parent)
+    start = siblings.index(heading)
+    level = int(heading.tag[1]) if heading.tag in HEADING_TAGS else 6
+
+    def ends(el) -> bool:  # the next document's heading, or the page's notes
+        if not isinstance(el.tag, str):
+            return False
+        if el.tag in HEADING_TAGS:
+            return int(el.tag[1]) <= level or is_notes_heading(el.text_content())
+        return any(isinstance(e.tag, str) and "endnote" in _classes(e) for e in el.iter())
+
+    end = next((i for i in range(start + 1, len(siblings)) if ends(siblings[i])),
+               len(siblings))
+    kept = siblings[start:end]
+    targets = {(a.get("href") or "")[1:] for el in kept for a in el.iter("a")
+               if (a.get("href") or "").startswith("#")}
+
+    def is_note_of_this(el) -> bool:
+        if not isinstance(el.tag, str):
+            return False
+        if el.tag in HEADING_TAGS and is_notes_heading(el.text_content()):
+            return True
+        entries = [e for e in el.iter() if isinstance(e.tag, str) and "endnote" in _classes(e)]
+        if not entries:
+            return False
+        for entry in entries:  # the page's shared notes: only those this document calls
+            anchor_name = entry_label(entry, remove=False)[1]
+            if anchor_name and anchor_name not in targets:
+                entry.getparent().remove(entry)
+        return True
+
+    notes = [el for el in siblings[end:] if is_note_of_this(el)]
+    for el in siblings:
+        if el not in kept and el not in notes:
+            parent.remove(el)
+    # Around them, the rest of the page (other documents, the volume's header) goes too,
+    # but not its notes.
+    for ancestor in parent.iterancestors():
+        if ancestor.tag == "html":
+            break
+        for el in list(ancestor):
+            if el is not parent and not is_note_of_this(el):
+                ancestor.remove(el)
+        parent = ancestor
+    return True
 
 
 _SEPARATORS = re.compile(r"[\s|·•:>»«<()\[\]/.,–—-]+")

@@ -620,6 +620,7 @@ def test_the_default_stylesheet_is_linked_from_every_page(tmp_path):
 
 
 def _volume_with_images(tmp_path: Path):
+    """Image sources in the model are relative to the volume (bookmaker.images)."""
     root = tmp_path / "vol"
     (root / "texts").mkdir(parents=True)
     (root / "images").mkdir()
@@ -634,8 +635,9 @@ def _volume_with_images(tmp_path: Path):
 def test_local_images_are_packed_once_and_relinked(tmp_path):
     volume = _volume_with_images(tmp_path)
     first, second = volume.documents
-    first.blocks.append(Block("paragraph", '<p><img src="fig.png" alt="A red square"/></p>', ""))
-    second.blocks.append(Block("paragraph", '<p><img src="fig.png" alt="Again"/> and '
+    first.blocks.append(Block("paragraph", '<p><img src="texts/fig.png" alt="A red square"/></p>',
+                              ""))
+    second.blocks.append(Block("paragraph", '<p><img src="texts/fig.png" alt="Again"/> and '
                                             '<img src="images/map.jpg" alt="A map"/></p>', "and"))
     book = build(volume, tmp_path)
     images = {i.get("href"): i.get("media-type") for i in book.manifest().values()
@@ -670,7 +672,7 @@ def test_images_outside_the_volume_or_missing_are_left_out_with_a_warning(tmp_pa
 
 def test_an_image_without_alt_text_withholds_the_alternative_text_claim(tmp_path):
     volume = _volume_with_images(tmp_path)
-    volume.documents[0].blocks.append(Block("paragraph", '<p><img src="fig.png"/></p>', ""))
+    volume.documents[0].blocks.append(Block("paragraph", '<p><img src="texts/fig.png"/></p>', ""))
     book = build(volume, tmp_path)
     assert "alternativeText" not in book.meta("schema:accessibilityFeature")
     assert "1 image(s) lack a text alternative" in book.meta("schema:accessibilitySummary")[0]

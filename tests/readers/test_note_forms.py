@@ -190,3 +190,43 @@ def test_furniture_in_other_languages_stays_out_of_the_text(language, furniture)
     text = " ".join(block.text for block in doc.blocks)
     assert text.startswith("Body words of the document")
     assert text.endswith("A second paragraph of the body.")
+
+
+ORDERS = b"""<html><head><title>Orders</title></head><body>
+<p class="title">The Military Writings of Leon Trotsky</p>
+<h2><a name="o1"></a>Order No. 31</h2>
+<p class="from">Sviyazhsk, August 1918</p>
+<p>Soldiers of the Fifth Army, the enemy is at the gates of Kazan, and every one of you
+must hold the line.<sup class="anote"><a href="#n1" name="f1">[1]</a></sup></p>
+<p class="date">August 14, 1918</p>
+<h2 id="o2">Order No. 32</h2>
+<p class="from">Kazan, September 1918</p>
+<p>Kazan is taken. The Fifth Army has done its duty, and the republic thanks it, every
+soldier in it.<sup class="anote"><a href="#n2" name="f2">[2]</a></sup></p>
+<p class="date">September 10, 1918</p>
+<hr>
+<h3>Notes</h3>
+<p class="endnote"><a name="n1" href="#f1">[1]</a> The first order's note.</p>
+<p class="endnote"><a name="n2" href="#f2">[2]</a> The second order's note.</p>
+</body></html>"""
+
+
+@pytest.mark.parametrize(("fragment", "title", "place", "date", "words", "note"), [
+    # "No." keeps its number on its line: a no-break space.
+    ("o1", "Order No.\u00a031", "Sviyazhsk, August 1918", "August 14, 1918", "Soldiers", "first"),
+    ("o2", "Order No.\u00a032", "Kazan, September 1918", "September 10, 1918", "Kazan", "second"),
+])
+def test_each_document_of_a_page_has_its_own_title_place_date_and_notes(
+        fragment, title, place, date, words, note):
+    doc = read(ORDERS, DocumentSource(f"texts/orders.htm#{fragment}", f"orders-{fragment}",
+                                      fragment=fragment))
+    assert (doc.title, doc.occasion, doc.date_text) == (title, place, date)
+    assert len(doc.blocks) == 1 and doc.blocks[0].text.startswith(words)
+    assert [n.text for n in doc.notes] == [f"The {note} order’s note."]
+    assert doc.warnings == []
+
+
+def test_a_missing_anchor_reads_the_whole_page_and_says_so():
+    doc = read(ORDERS, DocumentSource("texts/orders.htm#o9", "orders-o9", fragment="o9"))
+    assert any("no anchor '#o9'" in w for w in doc.warnings)
+    assert len(doc.notes) == 2

@@ -71,7 +71,8 @@ class Para:
 
 
 NOTE_MARKER = re.compile(r"\[(\d{1,4}|\*{1,3})\]")
-_NOTE_ENTRY = re.compile(r"^\s*(?:\[(\d{1,4}|\*{1,3})\]|(\d{1,4})[.)])\s*(.*)$")
+_NOTE_ENTRY = re.compile(r"^\s*(?:\[(\d{1,4}|\*{1,3})\]|\((\d{1,4})\)|〔(\d{1,4})〕|［(\d{1,4})］"
+                         r"|(\d{1,4})[.)])\s*(.*)$")
 _SEPARATOR = re.compile(r"^[\s*_=~#-]{3,}$")
 _BRACKETED = re.compile(r"^\[(?!\s*(?:\d{1,4}|\*{1,3})\s*\]$)(.+)\]\.?$", re.S)
 _VOLUME_LINE = re.compile(r"^(volume|vol\.|book|tome)\s+([0-9]+|[ivxlc]+)\b", re.I)
@@ -111,6 +112,18 @@ def split_paragraphs(text: str) -> list[Para]:
     return paras
 
 
+def call_pattern(labels: list[str]) -> re.Pattern[str]:
+    """Note calls in the text: ``[1]`` always; ``(1)``, ``〔1〕``, ``［1］`` and a number
+    glued to a word or its punctuation (``rouge.1``) when the notes have that label."""
+    numbers = sorted({label for label in labels if label.isdigit()}, key=len, reverse=True)
+    if not numbers:
+        return NOTE_MARKER
+    known = "|".join(numbers)
+    return re.compile(
+        rf"\[(\d{{1,4}}|\*{{1,3}})\]|\(({known})\)|〔({known})〕|［({known})］"
+        rf"|(?:(?<=[^\W\d])|(?<=[^\W\d][.,;:!?»”\"’)]))({known})(?!\w)")
+
+
 @guarded
 def read(data: bytes, source: DocumentSource) -> Document:
     """Read an archive plain-text transcription."""
@@ -130,8 +143,10 @@ def read(data: bytes, source: DocumentSource) -> Document:
     calls = NoteCalls(source.doc_id, (n.key for n in note_texts))
     smart = source.typography
 
+    marker = call_pattern([n.label for n in note_texts])
+
     def inline(raw: str) -> str:
-        return text_to_inline(raw, calls, NOTE_MARKER, smart)
+        return text_to_inline(raw, calls, marker, smart, source.language)
 
     title_html = occasion = source_line = None
     extra: list[Para] = []
@@ -199,15 +214,17 @@ def _split_notes(paras: list[Para], ctx: ReadContext) -> tuple[list[Para], list[
                 if pending and notes:
                     notes[-1][1].append(" ".join(pending))
                 pending = []
-                notes.append((entry.group(1) or entry.group(2), []))
-                pending = [entry.group(3).strip()] if entry.group(3).strip() else []
+                label = next(group for group in entry.groups()[:-1] if group)
+                notes.append((label, []))
+                rest = entry.group(entry.re.groups).strip()
+                pending = [rest] if rest else []
             else:
                 pending.append(line.strip())
         if pending:
-            if notes:
-                notes[-1][1].append(" ".join(pending))
-            else:
-                ctx.warn("text in the NOTES section before the first note number; dropped")
+            if not notes:  # never dropped: kept as a note of its own
+                ctx.warn(f"a note without a number ('{' '.join(pending)[:40]}') kept as note *")
+                notes.append(("*", []))
+            notes[-1][1].append(" ".join(pending))
     texts = []
     for label, paragraphs in notes:
         source = ctx.source

@@ -325,23 +325,25 @@ def text_to_inline(
     calls: NoteCalls | None,
     marker: re.Pattern[str] | None,
     typography: TypographySettings | None = None,
+    language: str = "en",
 ) -> str:
-    """Inline XHTML from plain ``text``: escaped, made typographic (when ``typography`` is
-    given), with its note markers (``marker`` group 1 = label) turned into calls.
+    """Inline XHTML from plain ``text`` in ``language``: escaped, made typographic (when
+    ``typography`` is given), with its note markers (``marker``'s first group that took
+    part is the label) turned into calls.
 
     Typography runs before the calls are inserted, on one run of text: markers such as
     ``[3]`` are untouched by it, and a text without tags is much faster to process.
     """
     html = escape(text, quote=False)
     if typography is not None:
-        html = smarten_html(html, typography)
+        html = smarten_html(html, typography, language)
     if calls is None or marker is None:
         return html
     out: list[str] = []
     last = 0
     for match in marker.finditer(html):
         out.append(html[last : match.start()])
-        out.append(calls.call(match.group(1)))
+        out.append(calls.call(next(group for group in match.groups() if group is not None)))
         last = match.end()
     out.append(html[last:])
     return "".join(out)

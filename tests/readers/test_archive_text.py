@@ -237,3 +237,32 @@ def test_trailing_source_line_and_credit():
     assert doc.source_line == "From Izvestia, No.\u00a012, 1918."
     assert doc.credits == ["Transcribed for the Trotsky Internet Archive by David Walters"]
     assert [b.text for b in doc.blocks] == [BODY]
+
+
+@pytest.mark.parametrize(("call", "entry"), [
+    ("[1]", "[1]"), ("(1)", "(1)"), ("〔1〕", "〔1〕"), ("1", "1."), ("1", "1)"),
+])
+def test_text_notes_in_every_form(call, entry):
+    text = (f"A Necessary Statement\n\nCamarades, la situation est grave, et nous le disons "
+            f"aux ouvriers et aux paysans de l'armée rouge.{call} Voilà.\n\nNotes\n\n"
+            f"{entry} Première note.\n")
+    doc = read(text.encode(), DocumentSource("texts/n.txt", "n", language="fr"))
+    assert [(n.label, n.text.strip(), bool(n.ref_ids)) for n in doc.notes] == [
+        ("1", "Première note.", True)]
+    assert 'class="noteref"' in doc.blocks[-1].html
+    assert doc.warnings == []
+
+
+def test_a_number_in_the_text_is_a_call_only_when_a_note_has_it():
+    text = ("A Title\n\nIn 1918 the army had 300 000 men and rouge.7 stays as it is, in the "
+            "long text of the speech, said in full.\n\nNotes\n\n1. A note.\n")
+    doc = read(text.encode(), DocumentSource("texts/n.txt", "n"))
+    assert "1918" in doc.blocks[-1].text and "rouge.7" in doc.blocks[-1].html
+
+
+def test_text_before_the_first_note_number_is_kept_as_a_note():
+    text = ("A Title\n\nThe long text of the speech, said in full to the soldiers of the "
+            "Fifth Army at Sviyazhsk.\n\nNotes\n\nAn editor's remark.\n\n1. A note.\n")
+    doc = read(text.encode(), DocumentSource("texts/n.txt", "n"))
+    assert [n.text.strip() for n in doc.notes] == ["An editor’s remark.", "A note."]
+    assert any("without a number" in w for w in doc.warnings)

@@ -263,11 +263,13 @@ def _print_inspection(report: dict) -> None:
     if info.get("series"):
         console.print(f"{info['series']} {info.get('series_number') or ''}".strip())
     console.print(", ".join(info.get("authors", [])))
-    table = Table("#", "title", "part", "date", "language", "words", "notes", "warnings")
+    table = Table("#", "title", "part", "date", "language", "words", "notes", "warnings",
+                  "guesses")
     for number, doc in enumerate(report["documents"], start=1):
         language = f"{doc['language']} ({doc['script']})" if doc["script"] else doc["language"]
         table.add_row(str(number), doc["title"], doc["part"] or "", doc["date"] or "", language,
-                      str(doc["words"]), str(doc["notes"]), str(len(doc["warnings"])))
+                      str(doc["words"]), str(doc["notes"]), str(len(doc["warnings"])),
+                      "; ".join(doc["guesses"]))
     console.print(table)
 
 

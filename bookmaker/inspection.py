@@ -42,7 +42,20 @@ def describe_document(doc: Document, part: str | None) -> dict:
         "notes": len(doc.notes),
         "credits": doc.credits,
         "warnings": doc.warnings,
+        "guesses": guesses(doc),
     }
+
+
+def guesses(doc: Document) -> list[str]:
+    """What reading the document took on trust, for a person to check."""
+    found = list(doc.guesses)
+    if "#" in doc.source_path:
+        anchor = doc.source_path.split("#")[1]
+        found.append(f"one of several documents on its page (from #{anchor})")
+    if not doc.date_text:
+        found.append("no date found")
+    found += [f"note {note.label} kept without a call" for note in doc.notes if not note.ref_ids]
+    return found
 
 
 def plain(html: str) -> str:

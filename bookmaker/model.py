@@ -256,6 +256,9 @@ class Document:
     """Credit lines ('Transcribed … by David Walters'), for the colophon."""
     warnings: list[str] = field(default_factory=list)
     """What the reader had to guess or drop; also logged."""
+    guesses: list[str] = field(default_factory=list)
+    """What the reader took on trust without being wrong to (a title from ``<title>``),
+    for ``bookmaker inspect``; not logged."""
     kind: Literal["text", "front", "back"] = "text"
     """Body text, or front/back matter (prefaces, editor's notes, indexes)."""
     language: str = ""

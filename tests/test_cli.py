@@ -160,3 +160,19 @@ def test_progress_bars_count_documents_read_and_rendered(tmp_path, monkeypatch, 
     rendered = counts("PDF documents")
     # Counted as the groups come back: from fewer than 12 up to 12.
     assert rendered[0] < 12 and rendered[-1] == 12
+
+
+def test_inspect_flags_the_guesses_it_made(tmp_path, capsys):
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "orders.htm").write_text(
+        "<html><head><title>Leon Trotsky: An Order</title></head><body>"
+        "<p>The long text of the order, read to the soldiers of the Fifth Army, with no "
+        "heading of its own on the page and no date at its end.</p>"
+        '<h3>Notes</h3><p>1. A note that nothing calls.</p></body></html>', "utf-8")
+    (tmp_path / "volume.toml").write_text(
+        '[volume]\ntitle = "V"\nauthors = ["A"]\ndocuments = ["texts/orders.htm"]\n', "utf-8")
+    code, out, err = run(capsys, "inspect", str(tmp_path), "--json")
+    assert code == 0, err
+    guesses = json.loads(out)["documents"][0]["guesses"]
+    assert guesses == ["title taken from the page's <title>", "no date found",
+                       "note 1 kept without a call"]

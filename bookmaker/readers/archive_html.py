@@ -574,6 +574,8 @@ class _Builder:
         blocks, date_text = self._read_body(body)
         date_text = date_text or head_date
         found = find_date(date_text) if date_text else None
+        guesses = [] if title_html or self.ctx.source.title else [
+            "title taken from the page's <title>"]
         title, title_html = settle_title(self.ctx, title_html or self._page_title())
         notes_list = finish_notes(self.ctx, self.calls, self.note_texts)
         if not blocks:
@@ -593,6 +595,7 @@ class _Builder:
             metadata=self.metadata,
             credits=self.credits,
             warnings=self.ctx.warnings,
+            guesses=guesses,
         )
 
     # -- splitting

@@ -8,7 +8,9 @@ earlier output.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import gc
 import hashlib
 import logging
@@ -136,9 +138,20 @@ def _read_key(data: bytes, spec: DocumentSpec, doc_id: str, manifest: Manifest) 
     """Everything a reader's result depends on."""
     hasher = hashlib.sha256(data)
     settings = manifest.settings.typography.model_dump_json()
-    hasher.update(f"{__version__}|{spec.rel_path}|{doc_id}|{spec.title}|{spec.kind}|"
-                  f"{spec.kind_given}|{spec.language}|{manifest.info.language}|{settings}".encode())
+    hasher.update(f"{__version__}|{_code_stamp()}|{spec.rel_path}|{doc_id}|{spec.title}|"
+                  f"{spec.kind}|{spec.kind_given}|{spec.language}|{manifest.info.language}|"
+                  f"{settings}|{spec.fragment}".encode())
     return hasher.hexdigest()[:32] + ".pickle"
+
+
+@functools.cache
+def _code_stamp() -> str:
+    """Size and time of every module of bookmaker: a reader changed without a new version
+    number (a development checkout) must not be answered from the cache."""
+    package = Path(__file__).parent
+    stamps = sorted(f"{path.relative_to(package)}:{path.stat().st_size}:{path.stat().st_mtime_ns}"
+                    for path in package.rglob("*.py"))
+    return hashlib.sha256("|".join(stamps).encode()).hexdigest()[:16]
 
 
 def _unpickle(data: bytes) -> Document | None:
@@ -146,7 +159,11 @@ def _unpickle(data: bytes) -> Document | None:
         document = pickle.loads(data)
     except Exception:  # an entry from another version of the model: read again
         return None
-    return document if isinstance(document, Document) else None
+    if not isinstance(document, Document):
+        return None
+    # A Document pickled before a field was added lacks it: read the file again.
+    return document if all(hasattr(document, f.name) for f in dataclasses.fields(Document)) \
+        else None
 
 
 def _read_in_workers(missing: list[tuple[DocumentSpec, DocumentSource, bytes]], jobs: int):

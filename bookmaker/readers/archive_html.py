@@ -35,11 +35,13 @@ from bookmaker.readers.common import (
     NoteText,
     ReadContext,
     decode_source,
+    editor_key,
     find_date,
     finish_notes,
     guarded,
     is_credit,
     is_date_line,
+    is_editor_heading,
     is_navigation,
     is_notes_heading,
     make_block,
@@ -110,6 +112,8 @@ class Marker:
 
     label: str
     target: str | None
+    editor: bool = False
+    """An editor's note call (``sup.ednote``), numbered apart from the author's."""
 
 
 @dataclass
@@ -177,7 +181,9 @@ def _replace_markers(root: etree._Element, page: Page) -> None:
         link = el if el.tag == "a" else el.find(".//a")
         href = (link.get("href") or "") if link is not None else ""
         target = href[1:] if href.startswith("#") else None
-        found.append((el, Marker(label, target)))
+        editor = any("ednote" in _classes(e) for e in (el, *el.iterancestors("sup"),
+                                                         *el.iter("sup")))
+        found.append((el, Marker(label, target, editor)))
     for el, marker in found:
         index = len(page.markers)
         page.markers.append(marker)
@@ -339,13 +345,14 @@ def mark_note_entries(root: etree._Element) -> None:
     anchor a link of the page points to."""
     targets = {(a.get("href") or "")[1:] for a in root.iter("a")
                if (a.get("href") or "").startswith("#")}
-    after_heading = False
+    after_heading = editors = False
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
         tag = el.tag.lower()
         if tag in HEADING_TAGS:
             after_heading = is_notes_heading(el.text_content())
+            editors = is_editor_heading(el.text_content())
             continue
         if tag == "ol" and (after_heading or _classes(el) & NOTES_CONTAINER_CLASSES or any(
                 _classes(a) & NOTES_CONTAINER_CLASSES for a in el.iterancestors("div", "section"))):
@@ -359,7 +366,8 @@ def mark_note_entries(root: etree._Element) -> None:
             continue  # a wrapper: its paragraphs are the entries
         label, anchor = entry_label(el, remove=False)
         if in_container or (label is not None and (after_heading or anchor in targets)):
-            el.set("class", " ".join([*(el.get("class") or "").split(), "endnote"]))
+            marks = ["endnote", "ednote"] if editors and after_heading else ["endnote"]
+            el.set("class", " ".join([*(el.get("class") or "").split(), *marks]))
 
 
 def _list_to_entries(ol: etree._Element) -> None:
@@ -564,6 +572,7 @@ class _Builder:
         self.credits: list[str] = []
         self.note_texts: list[NoteText] = []
         self.anchor_labels: dict[str, str] = {}
+        self.editor_anchors: set[str] = set()
         self.calls: NoteCalls | None = None
 
     def document(self) -> Document:
@@ -667,9 +676,13 @@ class _Builder:
             if label is None:
                 self.note_texts[-1].html += self._note_paragraph(el)
                 continue
+            editor = "ednote" in _classes(el)
             if anchor:
                 self.anchor_labels[anchor] = label
-            self.note_texts.append(NoteText(label=label, html=self._note_paragraph(el)))
+                if editor:
+                    self.editor_anchors.add(anchor)
+            self.note_texts.append(NoteText(label=label, html=self._note_paragraph(el),
+                                            own_key=editor_key(label) if editor else None))
 
     def _note_paragraph(self, el: etree._Element) -> str:
         inline = self._inline(el, calls=False)
@@ -851,6 +864,8 @@ class _Builder:
                 return ""
             marker = self.page.markers[index]
             label = marker.label
+            if marker.editor or marker.target in self.editor_anchors:
+                return self.calls.call(label, editor_key(label))
             if note_key(label) not in self.calls.known and marker.target in self.anchor_labels:
                 label = self.anchor_labels[marker.target]
             return self.calls.call(label)

@@ -156,6 +156,9 @@ ARCHIVE_NOTES_HEADINGS = (
     "notes and references", "references", "anmerkung", "anmerkungen", "fußnoten",
     "fussnoten", "noten", "nota", "notas", "notes de l'auteur", "notes du traducteur",
     "note del traduttore", "przypisy", "poznámky", "jegyzetek", "σημειώσεις", "notlar",
+    "editor's notes", "editors' notes", "editor's note", "editorial notes",
+    "notes de l'éditeur", "notes de la rédaction", "anmerkungen der redaktion",
+    "notas del editor", "примечания редакции", "编者注", "編者注",
     "примечание", "примечания", "примітки", "бележки", "napomene", "注", "註", "注释",
     "注釋", "註釋", "注解", "脚注", "각주", "주", "ملاحظات", "الهوامش", "هوامش", "حواشی",
     "یادداشت‌ها", "پانویس", "הערות", "टिप्पणियाँ", "टिप्पणी",
@@ -168,6 +171,14 @@ def _notes_headings() -> frozenset[str]:
 
     own = {labels_for(language)["notes"].lower() for language in available_languages()}
     return frozenset(own | set(ARCHIVE_NOTES_HEADINGS))
+
+
+EDITOR_HEADING = re.compile(r"editor|éditeur|rédaction|redaktion|редакц|编者|編者", re.I)
+
+
+def is_editor_heading(text: str) -> bool:
+    """A heading over the editors' notes, kept apart from the author's."""
+    return is_notes_heading(text) and bool(EDITOR_HEADING.search(text))
 
 
 def is_notes_heading(text: str) -> bool:
@@ -228,12 +239,13 @@ class NoteCalls:
         self.refs: dict[str, list[str]] = {}
         self.missing: dict[str, None] = {}
 
-    def call(self, label: str) -> str:
-        """Markup for a call of the note printed as ``label``.
+    def call(self, label: str, key: str | None = None) -> str:
+        """Markup for a call of the note printed as ``label`` (``key``: an editor's note,
+        whose numbers may repeat the author's).
 
         A call whose note text is missing stays as superscript text without a link.
         """
-        key = note_key(label)
+        key = key or note_key(label)
         if key not in self.known:
             self.missing.setdefault(label, None)
             return f'<sup class="{UNRESOLVED_CALL}">{escape(label, quote=False)}</sup>'
@@ -249,10 +261,17 @@ class NoteText:
     label: str
     html: str
     """XHTML blocks (``<p>…</p>``) without the label."""
+    own_key: str | None = None
+    """An editor's note's key (:func:`editor_key`), apart from the author's notes."""
 
     @property
     def key(self) -> str:
-        return note_key(self.label)
+        return self.own_key or note_key(self.label)
+
+
+def editor_key(label: str) -> str:
+    """The key of an editor's note: its numbers may repeat the author's."""
+    return "ed" + note_key(label)
 
 
 def finish_notes(ctx: ReadContext, calls: NoteCalls, texts: list[NoteText]) -> list[Note]:
@@ -263,9 +282,13 @@ def finish_notes(ctx: ReadContext, calls: NoteCalls, texts: list[NoteText]) -> l
     seen: set[str] = set()
     for text in texts:
         key = text.key
-        if key in seen:
-            ctx.warn(f"note [{text.label}] appears twice; the second text is dropped")
-            continue
+        if key in seen:  # never dropped: kept as a note of its own
+            n = 2
+            while f"{key}-{n}" in seen:
+                n += 1
+            key = f"{key}-{n}"
+            ctx.warn(f"note [{text.label}] appears twice; the second is kept as a note of "
+                     "its own")
         seen.add(key)
         refs = tuple(calls.refs.get(key, ()))
         if not refs:

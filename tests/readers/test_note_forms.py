@@ -230,3 +230,21 @@ def test_a_missing_anchor_reads_the_whole_page_and_says_so():
     doc = read(ORDERS, DocumentSource("texts/orders.htm#o9", "orders-o9", fragment="o9"))
     assert any("no anchor '#o9'" in w for w in doc.warnings)
     assert len(doc.notes) == 2
+
+
+def test_editors_notes_are_kept_apart_from_the_authors():
+    doc = read_page(
+        '<p>The army is built.<sup class="anote"><a href="#n1" name="f1">[1]</a></sup> It '
+        'grows.<sup class="ednote"><a href="#e1" name="g1">[1]</a></sup></p>'
+        '<h3>Notes</h3><p class="endnote"><a name="n1" href="#f1">[1]</a> The author’s note.</p>'
+        "<h3>Editor's Notes</h3><p><a name=\"e1\" href=\"#g1\">[1]</a> The editor’s note.</p>")
+    assert [(n.key, n.label, n.text.strip()) for n in doc.notes] == [
+        ("1", "1", "The author’s note."), ("ed1", "1", "The editor’s note.")]
+    assert all(n.ref_ids for n in doc.notes) and doc.warnings == []
+
+
+def test_a_repeated_note_number_keeps_both_texts():
+    doc = read_page("<p>The army is built [1].</p><h3>Notes</h3>"
+                    "<p>[1] The first text.</p><p>[1] The second text.</p>")
+    assert [n.text.strip() for n in doc.notes] == ["The first text.", "The second text."]
+    assert any("appears twice" in w for w in doc.warnings)

@@ -1,7 +1,9 @@
 """The documents' images, resolved once for every builder.
 
 Readers keep ``<img src>`` as the page wrote it. Here, after reading, each source is
-resolved by one rule — relative to the document's own file — and written back as a
+resolved by one rule — relative to the document's own file (for a page under
+``texts/``, also at the same place under ``images/``, where ``bookmaker import`` puts
+the archive's images) — and written back as a
 path relative to the volume folder, which is what the EPUB and PDF builders both
 read. An image on the web, outside the volume or missing is dropped with a warning
 that says which (its alternative text stays in the text); nothing is fetched at
@@ -75,6 +77,11 @@ def _resolve(src: str, base: str, root: Path) -> tuple[str, str | None]:
     if path.startswith(("../", "/")) or path == "..":
         return "", "image outside the volume"
     if not is_allowed_file(root / path, [root]):
+        # bookmaker import keeps the archive's pages byte for byte under texts/ and their
+        # images under images/, at the same paths: look there too.
+        imported = "images/" + path.removeprefix("texts/")
+        if path.startswith("texts/") and is_allowed_file(root / imported, [root]):
+            return imported, None
         return "", f"missing image {path}"
     return path, None
 

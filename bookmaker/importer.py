@@ -7,8 +7,9 @@ to ``h5``, table rows without a link, lines in capitals, turned into title case)
 Links to anchors in a page (``ch04.htm#o1``) name the page once. Links that leave
 the index's folder (the archive's home page, other sites) are ignored and counted.
 
-The pages, and the images they use, are copied byte for byte, at the same places
-relative to each other under ``texts/`` (so that every ``src`` still resolves), and
+The pages, and the images they use, are copied byte for byte under ``texts/`` and
+``images/``, each at its path in the index's folder (:mod:`bookmaker.images` finds a
+page's ``src`` under ``images/`` when it is not beside the page), and
 ``volume.toml`` lists them in parts with each page's address as its ``source``.
 
 Fetching from the web is polite and bounded (:class:`Fetcher`): one request at a
@@ -391,7 +392,7 @@ def import_volume(source: str, folder: Path, force: bool = False, delay: float =
             if image in images:
                 continue
             try:
-                images[image] = "texts/" + image[len(base):]
+                images[image] = "images/" + image[len(base):]
                 _write(folder / images[image], fetcher.get(image))
             except ImportError_:
                 del images[image]

@@ -6,6 +6,7 @@ import functools
 import http.server
 import threading
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -126,13 +127,17 @@ def test_a_table_index_gives_parts_metadata_pages_and_images(tmp_path, capsys):
         # Two anchors into one page: two documents, each from its own heading.
         ("On the Eastern Front", ["texts/ch03.htm#o1", "texts/ch03.htm#o2"]),
     ]
-    for name in ("ch01.htm", "ch02.htm", "ch03.htm", "img/map.png"):  # byte for byte
+    for name in ("ch01.htm", "ch02.htm", "ch03.htm"):  # byte for byte
         assert (out / "texts" / name).read_bytes() == (source / name).read_bytes()
+    assert (out / "images" / "img" / "map.png").read_bytes() == (
+        source / "img" / "map.png").read_bytes()
     said = " ".join(capsys.readouterr().err.split())  # the console wraps long lines
     assert "4 documents in 2 part(s), 1 images" in said
     assert "outside the volume's folder" in said and "not a page" in said
     # And it builds, EPUBCheck-clean, with no manual step.
     assert main(["build", str(out), "-o", str(tmp_path / "dist"), "--check"]) == 0
+    with zipfile.ZipFile(tmp_path / "dist" / "volume.epub") as book:  # the map is in it
+        assert any(name.startswith("EPUB/images/map-") for name in book.namelist())
 
 
 def test_p_index_links_under_headings(tmp_path):

@@ -290,18 +290,11 @@ def _alphabet(language: str) -> tuple[frozenset[str], frozenset[str]]:
     """The letters the language writes and their scripts, as CLDR's names of languages,
     countries, months and days in that language use them; empty for a language CLDR
     lacks."""
-    from babel import Locale, UnknownLocaleError
+    from bookmaker.labels import cldr_locale
 
-    none: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
-    if not language:
-        return none
-    try:
-        locale = Locale.parse(language.replace("_", "-"), sep="-")
-    except (UnknownLocaleError, ValueError):
-        try:
-            locale = Locale.parse(language.split("-")[0].split("_")[0])
-        except (UnknownLocaleError, ValueError):
-            return none
+    locale = cldr_locale(language) if language else None
+    if locale is None:
+        return frozenset(), frozenset()
     words = [*locale.languages.values(), *locale.territories.values(),
              *locale.months["format"]["wide"].values(), *locale.days["format"]["wide"].values()]
     letters = [c for c in "".join(words).lower() if c.isalpha()]

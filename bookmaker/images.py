@@ -45,7 +45,8 @@ def resolve_images(doc: Document, root: Path) -> list[str]:
         tag = match.group(0)
         found = _SRC.search(tag)
         src = unescape(found.group(1)) if found else ""
-        alt = unescape(_ALT.search(tag).group(1)) if _ALT.search(tag) else ""
+        alt_match = _ALT.search(tag)
+        alt = unescape(alt_match.group(1)) if alt_match else ""
         path, problem = _resolve(src, base, root)
         if problem:
             warnings.append(f"{problem}: {src}" + (f" ('{alt}')" if alt else ""))

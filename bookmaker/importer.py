@@ -35,6 +35,8 @@ from lxml import html as lxml_html
 from bookmaker import __version__
 from bookmaker.encoding import decode, sniff_html_charset
 from bookmaker.errors import BookmakerError, DocumentError
+from bookmaker.readers.archive_html import CREDIT_LABELS
+from bookmaker.text import title_case
 
 USER_AGENT = f"bookmaker/{__version__} (+https://pypi.org/project/bookmaker/)"
 MAX_BYTES = 20 * 1024 * 1024
@@ -45,11 +47,10 @@ PAGE_SUFFIXES = (".htm", ".html", ".txt", ".md")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _VOLUME = re.compile(r"\b(?:volume|vol\.|book|tome|band|том|tomo)\s*(\d+)\b", re.I)
-_CREDIT = re.compile(r"transcri|mark-?up|html|proof|scann", re.I)
 _TRANSLATED = re.compile(r"\btranslat\w*(?:\s+by)?\s*:?\s*(.+)", re.I)
 
 
-class ImportError_(BookmakerError):
+class ImportFailure(BookmakerError):
     """A source that cannot be imported."""
 
     exit_code = 3
@@ -102,16 +103,16 @@ class Fetcher:
 
     def get(self, address: str) -> bytes:
         if not self.inside(address):
-            raise ImportError_(f"{address} is outside the index's folder; not read")
+            raise ImportFailure(f"{address} is outside the index's folder; not read")
         if address.startswith("file:"):
             path = Path(urllib.request.url2pathname(urlsplit(address).path))
             if not path.is_file():
-                raise ImportError_("no such file", str(path))
+                raise ImportFailure("no such file", str(path))
             if path.stat().st_size > MAX_BYTES:
-                raise ImportError_(f"larger than {MAX_BYTES // 2**20} MiB; not read", str(path))
+                raise ImportFailure(f"larger than {MAX_BYTES // 2**20} MiB; not read", str(path))
             return path.read_bytes()
         if not self._allowed(address):
-            raise ImportError_(f"{address}: robots.txt asks robots not to read it")
+            raise ImportFailure(f"{address}: robots.txt asks robots not to read it")
         return self._cached_fetch(address)
 
     def _cached_fetch(self, address: str) -> bytes:
@@ -136,7 +137,7 @@ class Fetcher:
             try:
                 data = self._cached_fetch(f"{parts.scheme}://{parts.netloc}/robots.txt")
                 self._robots.parse(data.decode("utf-8", "replace").splitlines())
-            except ImportError_:
+            except ImportFailure:
                 self._robots.parse([])  # no robots.txt: everything may be read
         return self._robots.can_fetch(USER_AGENT, address)
 
@@ -150,11 +151,11 @@ class Fetcher:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
                 data = response.read(MAX_BYTES + 1)
         except OSError as exc:
-            raise ImportError_(f"{address}: {getattr(exc, 'reason', exc)}") from None
+            raise ImportFailure(f"{address}: {getattr(exc, 'reason', exc)}") from None
         finally:
             self._last = time.monotonic()
         if len(data) > MAX_BYTES:
-            raise ImportError_(f"{address} is larger than {MAX_BYTES // 2**20} MiB; not read")
+            raise ImportFailure(f"{address} is larger than {MAX_BYTES // 2**20} MiB; not read")
         return data
 
 
@@ -169,7 +170,7 @@ def _parse(data: bytes, address: str):
     try:
         text, _ = decode(data, sniff_html_charset(data), address)
     except DocumentError as exc:
-        raise ImportError_(exc.message, address) from None
+        raise ImportFailure(exc.message, address) from None
     root = lxml_html.document_fromstring(text)
     for br in root.iter("br"):
         br.tail = "\n" + (br.tail or "")  # a line break separates words
@@ -177,11 +178,8 @@ def _parse(data: bytes, address: str):
 
 
 def _title_case(text: str) -> str:
-    if not (text.isupper() and sum(c.isalpha() for c in text) > 3):
-        return text
-    small = {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
-    words = text.lower().split()
-    return " ".join(w if i and w in small else w[:1].upper() + w[1:] for i, w in enumerate(words))
+    """A line in capitals in title case; any other line as it is."""
+    return title_case(text) if text.isupper() and sum(c.isalpha() for c in text) > 3 else text
 
 
 def read_index(data: bytes, address: str, fetcher: Fetcher) -> Found:
@@ -226,14 +224,14 @@ def read_index(data: bytes, address: str, fetcher: Fetcher) -> Found:
                     pending_part = text
                 elif text:
                     heading_texts.append(text)
-            elif tag == "p" and (_CREDIT.search(text) or _TRANSLATED.search(text)):
+            elif tag == "p" and (CREDIT_LABELS.search(text) or _TRANSLATED.search(text)):
                 _read_credit(text, found)
         else:
             if tag in ("h2", "h3", "h4", "h5") or (
                     tag in ("p", "td", "th") and el.find(".//a[@href]") is None
                     and _is_part_line(_text(el))):
                 text = _text(el)
-                if text and not _CREDIT.search(text):
+                if text and not CREDIT_LABELS.search(text):
                     close_part()
                     part_title = _title_case(text)
                 continue
@@ -308,7 +306,7 @@ def _read_credit(text: str, found: Found) -> None:
     if translated and not found.translators:
         names = re.split(r",\s*|\s+and\s+", translated.group(1).strip(" ."))
         found.translators = [name for name in names if name][:4]
-    elif _CREDIT.search(text):
+    elif CREDIT_LABELS.search(text):
         found.credits.append(text)
 
 
@@ -366,23 +364,22 @@ def import_volume(source: str, folder: Path, force: bool = False, delay: float =
     folder = Path(folder)
     manifest = folder / "volume.toml"
     if manifest.exists() and not force:
-        raise ImportError_("a volume.toml is already here (your edits are kept); "
+        raise ImportFailure("a volume.toml is already here (your edits are kept); "
                            "use --force to import over it", str(manifest))
     base = address.rsplit("/", 1)[0] + "/"
     fetcher = Fetcher(base, cache if not address.startswith("file:") else None, delay)
     index = fetcher.get(address)
     found = read_index(index, address, fetcher)
     if not found.pages:
-        raise ImportError_("no pages of a volume linked from this index; is it a volume's "
+        raise ImportFailure("no pages of a volume linked from this index; is it a volume's "
                            "table of contents?", source)
-    texts = folder / "texts"
     written: list[tuple[str, str]] = []  # (address, path in the volume)
     images: dict[str, str] = {}
     skipped = 0
     for page in found.pages:
         try:
             data = fetcher.get(page)
-        except ImportError_ as exc:  # said, counted, and left out of the manifest
+        except ImportFailure as exc:  # said, counted, and left out of the manifest
             found.ignore(f"could not be read ({exc.message})")
             continue
         relative = "texts/" + page[len(base):]
@@ -394,7 +391,7 @@ def import_volume(source: str, folder: Path, force: bool = False, delay: float =
             try:
                 images[image] = "images/" + image[len(base):]
                 _write(folder / images[image], fetcher.get(image))
-            except ImportError_:
+            except ImportFailure:
                 del images[image]
                 skipped += 1
     found.images = list(images)
@@ -407,8 +404,7 @@ def import_volume(source: str, folder: Path, force: bool = False, delay: float =
     found.parts = [(title, [(a, t) for a, t in docs if a in kept]) for title, docs in found.parts]
     found.parts = [(title, docs) for title, docs in found.parts if docs]
     if not kept:
-        raise ImportError_("none of the index's pages could be read", source)
-    texts.mkdir(parents=True, exist_ok=True)
+        raise ImportFailure("none of the index's pages could be read", source)
     manifest.write_text(manifest_text(found, dict(written), source), "utf-8")
     documents = sum(len(docs) for _title, docs in found.parts)
     return ImportReport(folder, found, documents, len(images), fetcher.requests, skipped)
@@ -422,7 +418,7 @@ def _address(source: str) -> str:
         path = next((path / name for name in ("index.htm", "index.html")
                      if (path / name).is_file()), path / "index.htm")
     if not path.is_file():
-        raise ImportError_("no such index page", source)
+        raise ImportFailure("no such index page", source)
     return path.as_uri()
 
 

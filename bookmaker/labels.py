@@ -136,14 +136,19 @@ def available_languages() -> list[str]:
     return sorted(p.name for p in LOCALE_DIR.iterdir() if (p / "LC_MESSAGES").is_dir())
 
 
-def _locale(language: str) -> Locale:
-    try:
-        return Locale.parse(language.replace("_", "-"), sep="-")
-    except (UnknownLocaleError, ValueError):
+def cldr_locale(language: str) -> Locale | None:
+    """Babel's locale for a BCP 47 tag, else for its primary subtag; None if CLDR has
+    neither."""
+    for tag, sep in ((language.replace("_", "-"), "-"), (primary(language), "_")):
         try:
-            return Locale.parse(primary(language))
+            return Locale.parse(tag, sep=sep)
         except (UnknownLocaleError, ValueError):
-            return Locale.parse("en")
+            continue
+    return None
+
+
+def _locale(language: str) -> Locale:
+    return cldr_locale(language) or Locale.parse("en")
 
 
 def format_date(when: dt.date, language: str) -> str:

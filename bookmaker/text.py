@@ -29,3 +29,14 @@ def count_words(text: str) -> int:
 def word_starts(text: str) -> list[int]:
     """Offsets in ``text`` where each word (as :func:`count_words` counts them) begins."""
     return [match.start() for match in _WORD.finditer(text)]
+
+
+_SMALL_WORDS = {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to",
+                "with"}
+
+
+def title_case(text: str) -> str:
+    """'THE RED ARMY AND ITS TASKS' → 'The Red Army and Its Tasks'."""
+    words = text.lower().split()
+    return " ".join(w if i and w in _SMALL_WORDS else w[:1].upper() + w[1:]
+                    for i, w in enumerate(words))

@@ -20,7 +20,7 @@ from lxml import html
 from bookmaker.checks.pdf import join_lines, words
 from bookmaker.cli import main
 from bookmaker.readers.common import is_notes_heading
-from tests.readers.test_note_forms import FORMS, ORDERS, page
+from tests.readers.test_note_forms import FORMS, ORDERS, in_order, page
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("java") is None,
@@ -98,16 +98,6 @@ def source_words(data: bytes, charset: str) -> list[str]:
         if furniture:
             el.getparent().remove(el)
     return words(" ".join(root.find("body").itertext()))
-
-
-def in_order(expected: list[str], found: list[str]) -> list[str]:
-    position, missing = 0, []
-    for word in expected:
-        try:
-            position = found.index(word, position) + 1
-        except ValueError:
-            missing.append(word)
-    return missing
 
 
 def test_an_imported_mirror_builds_clean_and_keeps_every_word(tmp_path):

@@ -20,6 +20,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from bookmaker import __version__
+from bookmaker.builders.epub_metadata import number_text
 from bookmaker.cache import Cache
 from bookmaker.errors import BuildError, ToolMissingError
 from bookmaker.labels import labels_for
@@ -129,9 +130,8 @@ def draw_cover(info: VolumeInfo) -> CoverImage:
     """A typographic cover: series band, title, subtitle and author."""
     number_line = None
     if info.series and info.series_number is not None:
-        number = info.series_number
         number_line = labels_for(info.language)["number"] % {
-            "number": int(number) if number == int(number) else number}
+            "number": number_text(info.series_number)}
     text = " ".join(filter(None, [info.title, info.subtitle, info.series, *info.authors]))
     return _draw(info.title, info.subtitle, info.series, number_line, tuple(info.authors),
                  _cover_face(dominant_script(text), info.language))

@@ -18,6 +18,7 @@ from bookmaker import __version__
 from bookmaker.builders.pdf_fonts import BookFace
 from bookmaker.labels import format_date, join_names, labels_for, part_number
 from bookmaker.model import Document, Note, Volume
+from bookmaker.text import title_case
 
 
 @dataclass
@@ -219,7 +220,7 @@ def piece_view(doc: Document, footnotes: bool, language: str = "") -> PieceView:
     ``language`` is the book's, which a document in another says it is not."""
     title = doc.title
     caps = title.isupper() and sum(c.isalpha() for c in title) > 3
-    readable = _title_case(title) if caps else title
+    readable = title_case(title) if caps else title
     notes = {note.id: note for note in doc.notes}
     placed: set[str] = set()
     convert = (lambda fragment: _footnotes(fragment, notes, placed)) if footnotes else (
@@ -261,14 +262,6 @@ def keyed(html: str, key: str, word_base: int = 0) -> str:
     block's words before this piece of it, when a long paragraph is cut."""
     attributes = f' data-pk="{key}"' + (f' data-pw="{word_base}"' if word_base else "")
     return _OPEN_TAG.sub(lambda match: match.group(0) + attributes, html, count=1)
-
-
-def _title_case(text: str) -> str:
-    small = {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
-    out = []
-    for i, word in enumerate(text.lower().split()):
-        out.append(word if i and word in small else word[:1].upper() + word[1:])
-    return " ".join(out)
 
 
 def _footnotes(fragment: str, notes: dict[str, Note], placed: set[str]) -> str:

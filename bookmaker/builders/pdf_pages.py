@@ -13,9 +13,9 @@ marker before that word.
 
 from __future__ import annotations
 
+from bookmaker.checks.pdf import HYPHENATION_MARKS
 from bookmaker.text import count_words
 
-HYPHENATION_MARKS = ("\u2010", "\u00ad")
 _JOINING_ENDS = ("-", "\u2013", "\u2014", "/")
 """A line ending in one of these runs on into the next without a space."""
 
@@ -28,7 +28,10 @@ def page_starts(document) -> list[Start | None]:
     volume (None for a page without keyed text: a blank, the title page, the contents)."""
     from weasyprint.formatting_structure import boxes
 
-    laid_out: dict[str, str] = {}
+    # Per key: the words laid out so far and the last text box, whose end says whether
+    # the next one goes on with its word; not the whole text (a long paragraph would be
+    # copied again at every line).
+    laid_out: dict[str, tuple[int, str]] = {}
     starts: list[Start | None] = []
     for page in document.pages:
         first: Start | None = None
@@ -36,10 +39,11 @@ def page_starts(document) -> list[Start | None]:
             if isinstance(child, boxes.MarginBox | boxes.FootnoteAreaBox):
                 continue
             for key, base, text, new_line in _texts(child, boxes, None, 0):
-                before = laid_out.get(key, "")
+                words, last = laid_out.get(key, (0, ""))
+                before = words - _goes_on(last, text, new_line)
                 if first is None:
-                    first = (key, base + _words_before(before, text, new_line))
-                laid_out[key] = _join(before, text, new_line)
+                    first = (key, base + before)
+                laid_out[key] = (before + count_words(text), text)
         starts.append(first)
     return starts
 
@@ -78,10 +82,8 @@ def _join(before: str, text: str, new_line: bool) -> str:
     return before + " " + text
 
 
-def _words_before(before: str, text: str, new_line: bool) -> int:
-    """Words of the element laid out before ``text``; one fewer when ``text`` goes on
-    with the last of them (the page begins inside a hyphenated word)."""
-    words = count_words(before)
-    if words and count_words(_join(before, text, new_line)) < words + count_words(text):
-        words -= 1
-    return words
+def _goes_on(last: str, text: str, new_line: bool) -> bool:
+    """Whether ``text`` goes on with the last word of ``last`` (the text box before it):
+    a word cut by a line's hyphenation mark, or by an inline element."""
+    return bool(last) and (count_words(_join(last, text, new_line))
+                           < count_words(last) + count_words(text))

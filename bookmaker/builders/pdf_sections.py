@@ -34,6 +34,7 @@ import multiprocessing
 import pickle
 import tempfile
 import time
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field, replace
@@ -123,8 +124,9 @@ class RenderedGroup:
     anchors: dict[str, int]
     """Page index (in the group) of each document and part id."""
     warnings: list[str] = field(default_factory=list)
-    starts: list[list | None] = field(default_factory=list)
-    """Per page: where its text begins, ``[key, words before]`` (:mod:`.pdf_pages`)."""
+    starts: list[Sequence | None] = field(default_factory=list)
+    """Per page: where its text begins, (key, words before) (:mod:`.pdf_pages`; a list
+    when it comes from the cache's JSON)."""
 
 
 def build_sections(face, volume: Volume, target: Path, options: BuildOptions):
@@ -241,7 +243,7 @@ def _build(start, volume, context, groups, cached, missing, cache, target, progr
 def book_page_starts(front: RenderedGroup, groups: list[RenderedGroup],
                      layout: BodyLayout) -> list[PageStart]:
     """Every page of the assembled book with its folio and where its text begins."""
-    starts: list[list | None] = list(front.starts or [None] * len(front.kinds))
+    starts: list[Sequence | None] = list(front.starts or [None] * len(front.kinds))
     starts += [None] * (len(starts) % 2)  # the blank verso before the body
     for index, group in enumerate(groups):
         starts += group.starts or [None] * len(group.kinds)
@@ -398,7 +400,7 @@ def render_group(renderer, html: str, document_ids: list[str]) -> RenderedGroup:
         else:
             kinds.append(VERSO if page_type.side == "left" else RECTO)
     ids = document_ids | part_ids
-    starts = [list(start) if start else None for start in page_starts(document)]
+    starts = page_starts(document)
     pdf = renderer.write_bytes(document)
     fonts = check_fonts(renderer, pdf)
     errors = [message.text for message in fonts if message.severity == "error"]
@@ -483,7 +485,7 @@ def render_front(renderer, html: str) -> RenderedGroup:
     document = renderer.lay_out_html(html)
     pages = pdf_checks.rendered_pages(document)
     anchors = pdf_checks.anchor_pages(pages)
-    starts = [list(start) if start else None for start in page_starts(document)]
+    starts = page_starts(document)
     return RenderedGroup(renderer.write_bytes(document), [NONE] * len(pages), anchors,
                          starts=starts)
 

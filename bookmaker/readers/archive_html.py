@@ -38,6 +38,7 @@ from bookmaker.readers.common import (
     editor_key,
     find_date,
     finish_notes,
+    first_group,
     guarded,
     is_credit,
     is_date_line,
@@ -87,11 +88,6 @@ _ENTRY_LINK_TEXT = re.compile(rf"^\s*(?:{_WRAPPED}|(\d{{1,4}}|\*{{1,3}})[.)]?)\s
 # CJK texts write calls inline in brackets, not as superscripts: 红军〔1〕。
 _INLINE_CALL = re.compile(r"[〔［【](\d{1,3})[〕］】]")
 NOTES_CONTAINER_CLASSES = {"footnotes", "endnotes", "notes", "footnote"}
-
-
-def _label(match: re.Match[str]) -> str:
-    """The label of a label pattern's match: its first group that took part."""
-    return next(group for group in match.groups() if group is not None)
 _VOLUME_LINE = re.compile(r"^\s*(volume|vol\.|book|tome)\s+([0-9]+|[ivxlc]+)\b", re.I)
 _PART_LINE = re.compile(r"^\s*(part|section|book|chapter)\b|^\s*[IVXLC]+\.\s", re.I)
 _OCCASION = re.compile(
@@ -284,20 +280,19 @@ def _cut_fragment(root: etree._Element, fragment: str) -> bool:
             return False
         if el.tag in HEADING_TAGS:
             return int(el.tag[1]) <= level or is_notes_heading(el.text_content())
-        return any(isinstance(e.tag, str) and "endnote" in _classes(e) for e in el.iter())
+        return bool(_entries_in(el))
 
     end = next((i for i in range(start + 1, len(siblings)) if ends(siblings[i])),
                len(siblings))
     kept = siblings[start:end]
-    targets = {(a.get("href") or "")[1:] for el in kept for a in el.iter("a")
-               if (a.get("href") or "").startswith("#")}
+    targets = _link_targets(kept)
 
     def is_note_of_this(el) -> bool:
         if not isinstance(el.tag, str):
             return False
         if el.tag in HEADING_TAGS and is_notes_heading(el.text_content()):
             return True
-        entries = [e for e in el.iter() if isinstance(e.tag, str) and "endnote" in _classes(e)]
+        entries = _entries_in(el)
         if not entries:
             return False
         for entry in entries:  # the page's shared notes: only those this document calls
@@ -338,13 +333,31 @@ def _is_link_line(el: etree._Element, text: str) -> bool:
     return len(_SEPARATORS.sub("", own)) <= 2
 
 
+def _add_classes(el: etree._Element, *names: str) -> None:
+    el.set("class", " ".join([*(el.get("class") or "").split(), *names]))
+
+
+def _link_targets(elements) -> set[str]:
+    """The anchors that links in ``elements`` (and their descendants) point to."""
+    return {(a.get("href") or "")[1:] for el in elements for a in el.iter("a")
+            if (a.get("href") or "").startswith("#")}
+
+
+def _entries_in(el: etree._Element) -> list[etree._Element]:
+    """The note entries :func:`mark_note_entries` marked in ``el`` (itself included)."""
+    return [e for e in el.iter() if isinstance(e.tag, str) and "endnote" in _classes(e)]
+
+
+def _in_notes_container(el: etree._Element, tags=("div", "section")) -> bool:
+    return any(_classes(a) & NOTES_CONTAINER_CLASSES for a in el.iterancestors(*tags))
+
+
 def mark_note_entries(root: etree._Element) -> None:
     """Give the class ``endnote`` to every note entry of the page, found by structure, not
     by words: the blocks of a ``div.footnotes`` (or endnotes, notes), the labelled blocks
     after a notes heading in any language, and any block that begins with a label whose
     anchor a link of the page points to."""
-    targets = {(a.get("href") or "")[1:] for a in root.iter("a")
-               if (a.get("href") or "").startswith("#")}
+    targets = _link_targets([root])
     after_heading = editors = False
     for el in root.iter():
         if not isinstance(el.tag, str):
@@ -354,20 +367,18 @@ def mark_note_entries(root: etree._Element) -> None:
             after_heading = is_notes_heading(el.text_content())
             editors = is_editor_heading(el.text_content())
             continue
-        if tag == "ol" and (after_heading or _classes(el) & NOTES_CONTAINER_CLASSES or any(
-                _classes(a) & NOTES_CONTAINER_CLASSES for a in el.iterancestors("div", "section"))):
+        if tag == "ol" and (after_heading or _classes(el) & NOTES_CONTAINER_CLASSES
+                            or _in_notes_container(el)):
             _list_to_entries(el)
             continue
         if tag not in ("p", "li", "div") or "endnote" in _classes(el):
             continue
-        in_container = any(_classes(a) & NOTES_CONTAINER_CLASSES
-                           for a in el.iterancestors("div", "section", "ol", "ul", "aside"))
+        in_container = _in_notes_container(el, ("div", "section", "ol", "ul", "aside"))
         if tag == "div" and (len(el.findall("p")) or _classes(el) & NOTES_CONTAINER_CLASSES):
             continue  # a wrapper: its paragraphs are the entries
         label, anchor = entry_label(el, remove=False)
         if in_container or (label is not None and (after_heading or anchor in targets)):
-            marks = ["endnote", "ednote"] if editors and after_heading else ["endnote"]
-            el.set("class", " ".join([*(el.get("class") or "").split(), *marks]))
+            _add_classes(el, "endnote", *(["ednote"] if editors and after_heading else []))
 
 
 def _list_to_entries(ol: etree._Element) -> None:
@@ -382,7 +393,7 @@ def _list_to_entries(ol: etree._Element) -> None:
         number = int(value) if value.isdigit() else number
         item.tag = "p"
         item.set("data-label", str(number))
-        item.set("class", " ".join([*(item.get("class") or "").split(), "endnote"]))
+        _add_classes(item, "endnote")
         number += 1
 
 
@@ -415,7 +426,7 @@ def entry_label(el: etree._Element, remove: bool = True) -> tuple[str | None, st
                     if remove:
                         for element in [*empty, child]:
                             replace_with_text(element, "")
-                    return _label(match), anchor
+                    return first_group(match), anchor
             break
     match = _ENTRY_START.match(el.text or "")
     if match:
@@ -423,7 +434,7 @@ def entry_label(el: etree._Element, remove: bool = True) -> tuple[str | None, st
         anchor = anchor or (anchor_el.get("name") if anchor_el is not None else el.get("id"))
         if remove:
             el.text = (el.text or "")[match.end():]
-        return _label(match), anchor
+        return first_group(match), anchor
     return None, anchor
 
 
@@ -442,14 +453,14 @@ def _marker_label(el: etree._Element) -> str | None:
         wrapped = not text.strip()[:1].isalnum()  # (1), [1], 〔1〕: a call, not an exponent
         if is_note or wrapped or (link is not None
                                   and (link.get("href") or "").startswith("#")):
-            return _label(match)
+            return first_group(match)
         return None
     if el.getparent() is not None and el.getparent().tag == "sup":
         return None
     if not (el.get("href") or "").startswith("#"):
         return None
     match = (_MARKER_TEXT if el.find(".//sup") is not None else _BRACKET_MARKER_TEXT).match(text)
-    return _label(match) if match else None
+    return first_group(match) if match else None
 
 
 def _in_endnote(el: etree._Element) -> bool:

@@ -39,6 +39,7 @@ from bookmaker.readers.common import (
     decode_source,
     find_date,
     finish_notes,
+    first_group,
     guarded,
     is_credit,
     is_date_line,
@@ -214,8 +215,7 @@ def _split_notes(paras: list[Para], ctx: ReadContext) -> tuple[list[Para], list[
                 if pending and notes:
                     notes[-1][1].append(" ".join(pending))
                 pending = []
-                label = next(group for group in entry.groups()[:-1] if group)
-                notes.append((label, []))
+                notes.append((first_group(entry), []))
                 rest = entry.group(entry.re.groups).strip()
                 pending = [rest] if rest else []
             else:

@@ -343,6 +343,12 @@ def make_block(kind: BlockKind, html: str) -> Block:
     return Block(kind=kind, html=html, text=plain_text(html))
 
 
+def first_group(match: re.Match[str]) -> str:
+    """The first group of ``match`` that took part: the label of a pattern with one
+    group per way of writing it ([1], (1), 〔1〕…)."""
+    return next(group for group in match.groups() if group is not None)
+
+
 def text_to_inline(
     text: str,
     calls: NoteCalls | None,
@@ -366,7 +372,7 @@ def text_to_inline(
     last = 0
     for match in marker.finditer(html):
         out.append(html[last : match.start()])
-        out.append(calls.call(next(group for group in match.groups() if group is not None)))
+        out.append(calls.call(first_group(match)))
         last = match.end()
     out.append(html[last:])
     return "".join(out)

@@ -33,9 +33,9 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from lxml import html as lxml_html
 
 from bookmaker import __version__
-from bookmaker.encoding import decode, sniff_html_charset
 from bookmaker.errors import BookmakerError, DocumentError
 from bookmaker.readers.archive_html import CREDIT_LABELS
+from bookmaker.readers.encoding import decode, sniff_html_charset
 from bookmaker.text import title_case
 
 USER_AGENT = f"bookmaker/{__version__} (+https://pypi.org/project/bookmaker/)"

@@ -6,7 +6,7 @@ them into a :class:`Volume`; builders render it through templates.
 Markup conventions shared by readers and builders:
 
 * ``Block.html`` is one well-formed XHTML element from the safe subset
-  (see :mod:`bookmaker.sanitize`), e.g. ``<p>…</p>`` or ``<blockquote>…</blockquote>``.
+  (see :mod:`bookmaker.readers.sanitize`), e.g. ``<p>…</p>`` or ``<blockquote>…</blockquote>``.
   No namespaces, no scripts, no remote references.
 * A note call inside any inline HTML (title or body) is written as
   ``<a class="noteref" role="doc-noteref" id="{noteref_id}" href="#{note_id}">{label}</a>``
@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
+import uuid
 import zlib
 from dataclasses import dataclass, field
 from typing import Literal
@@ -358,3 +359,15 @@ class Volume:
             for line in doc.credits:
                 seen.setdefault(line, None)
         return list(seen)
+
+
+IDENTIFIER_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/bookmaker/identifier")
+
+
+def book_identifier(volume: Volume) -> str:
+    """The manifest's identifier, else a UUID derived from the slug and title (never
+    random): the same for the EPUB, the catalogue and the feeds."""
+    if volume.info.identifier:
+        return volume.info.identifier
+    name = volume.slug + "\n" + volume.info.title
+    return f"urn:uuid:{uuid.uuid5(IDENTIFIER_NAMESPACE, name)}"

@@ -59,7 +59,7 @@ def assert_full_disk_refused(code: int, err: str, out: Path, before: bytes) -> N
 def test_full_disk_leaves_the_old_output(good_output, tmp_path, monkeypatch, capsys):
     out = fresh_copy(good_output, tmp_path)
     before = (out / f"{SLUG}.epub").read_bytes()
-    from bookmaker.builders import epub
+    from bookmaker.builders.epub import book as epub
 
     def full_disk(volume, target, options):
         target.write_bytes(b"PK half a book")

@@ -26,7 +26,7 @@ from bookmaker.builders import BuildOptions
 from bookmaker.errors import BuildError, ManifestError
 from bookmaker.log import LOGGER, warn
 from bookmaker.manifest import load_manifest
-from bookmaker.model import Volume
+from bookmaker.model import Volume, book_identifier
 
 BOOKS_DIR = "books"
 """Folder of the site holding one sub-folder per volume."""
@@ -236,7 +236,7 @@ def _collect_one(path: Path, volume: Volume, site: Path, formats: list[str],
         _make_public(folder)
     stamp = _stamp(formats, options)
     (folder / STAMP_NAME).write_text(json.dumps(stamp, indent=1) + "\n", encoding="utf-8")
-    entry = Entry(volume=volume, identifier=_default_identifier(volume),
+    entry = Entry(volume=volume, identifier=book_identifier(volume),
                   reused=[fmt for fmt in formats if fmt not in stale])
     for fmt in formats:
         target = folder / f"{volume.slug}.{fmt}"
@@ -252,15 +252,6 @@ def _collect_one(path: Path, volume: Volume, site: Path, formats: list[str],
             warn("the built EPUB has no cover-image item; the catalogue shows no cover",
                  str(folder / f"{volume.slug}.epub"))
     return entry
-
-
-def _default_identifier(volume: Volume) -> str:
-    """The identifier the EPUB builder would give, for catalogues built without an EPUB."""
-    try:
-        from bookmaker.builders.epub import book_identifier
-    except ImportError:
-        return volume.info.identifier or f"urn:bookmaker:{volume.slug}"
-    return book_identifier(volume)
 
 
 def _make_public(folder: Path) -> None:

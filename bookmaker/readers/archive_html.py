@@ -26,7 +26,6 @@ from html import escape
 from lxml import etree
 from lxml import html as lxml_html
 
-from bookmaker.encoding import sniff_html_charset
 from bookmaker.model import Block, Document
 from bookmaker.readers import DocumentSource
 from bookmaker.readers.common import (
@@ -50,8 +49,9 @@ from bookmaker.readers.common import (
     replace_with_text,
     settle_title,
 )
-from bookmaker.sanitize import sanitize_fragment
-from bookmaker.typography import smarten_html
+from bookmaker.readers.encoding import sniff_html_charset
+from bookmaker.readers.sanitize import sanitize_fragment
+from bookmaker.readers.typography import smarten_html
 
 FURNITURE_CLASSES = {
     "footer", "next", "updat", "updated", "breadcrumb", "breadcrumbs", "toc", "navigation",

@@ -50,7 +50,7 @@ from bookmaker.readers.common import (
     settle_title,
     text_to_inline,
 )
-from bookmaker.typography import smarten_html
+from bookmaker.readers.typography import smarten_html
 
 
 @dataclass

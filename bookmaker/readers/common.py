@@ -13,7 +13,6 @@ from pathlib import PurePosixPath
 
 from lxml import etree
 
-from bookmaker import encoding
 from bookmaker.errors import DocumentError
 from bookmaker.log import warn
 from bookmaker.model import (
@@ -25,9 +24,9 @@ from bookmaker.model import (
     note_id,
     noteref_id,
 )
-from bookmaker.readers import DocumentSource
-from bookmaker.sanitize import replace_with_text  # noqa: F401 - the readers use it from here
-from bookmaker.typography import smarten_html
+from bookmaker.readers import DocumentSource, encoding
+from bookmaker.readers.sanitize import replace_with_text  # noqa: F401 - the readers use it from here
+from bookmaker.readers.typography import smarten_html
 
 # ------------------------------------------------------------------ context
 

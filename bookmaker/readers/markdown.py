@@ -45,8 +45,8 @@ from bookmaker.readers.common import (
     replace_with_text,
     settle_title,
 )
-from bookmaker.sanitize import escape_text, sanitize_fragment, to_xhtml_block
-from bookmaker.typography import smarten_html
+from bookmaker.readers.sanitize import escape_text, sanitize_fragment, to_xhtml_block
+from bookmaker.readers.typography import smarten_html
 
 FRONT_MATTER_KEYS = {"title", "date", "occasion", "source", "kind", "credits", "part"}
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)

@@ -13,8 +13,8 @@ from lxml import etree
 from pypdf import PdfReader
 
 from bookmaker.builders import BuildOptions
-from bookmaker.builders.epub_pages import insert_markers
-from bookmaker.builders.pdf_render import TRIMS
+from bookmaker.builders.epub.pages import insert_markers
+from bookmaker.builders.pdf.render import TRIMS
 from bookmaker.checks.pdf import join_lines, words
 from bookmaker.pipeline import build
 from tests.factories import make_document, make_volume

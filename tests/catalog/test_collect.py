@@ -178,7 +178,7 @@ def test_loading_uses_the_pipeline(volumes, tmp_path, fake_builder):
 
 
 def test_pdf_only_catalogue_uses_the_builders_identifier(volumes, tmp_path, fake_builder):
-    from bookmaker.builders.epub import book_identifier
+    from bookmaker.model import book_identifier
 
     report = catalogue(volumes, tmp_path / "site", fake_builder, formats=["pdf"])
     assert [d.format for d in report.entries[1].downloads] == ["pdf"]

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bookmaker.builders import BuildOptions, epub
+from bookmaker.builders import BuildOptions
+from bookmaker.builders.epub import book as epub
 from bookmaker.checks import epubcheck
 from bookmaker.checks.messages import Message, format_messages
 from bookmaker.errors import ToolMissingError

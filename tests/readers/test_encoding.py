@@ -6,8 +6,8 @@ import codecs
 
 import pytest
 
-from bookmaker.encoding import decode, normalize_label, sniff_html_charset
 from bookmaker.errors import DocumentError
+from bookmaker.readers.encoding import decode, normalize_label, sniff_html_charset
 
 PHRASE = "the workers\u2019 and peasants\u2019 army \u2013 \u201cforward\u201d \u2014 1918"
 CP1252 = PHRASE.encode("cp1252")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from bookmaker.sanitize import is_local_image, sanitize_fragment
+from bookmaker.readers.sanitize import is_local_image, sanitize_fragment
 
 
 def clean(html: str) -> str:

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import bookmaker.typography as typography
+import bookmaker.readers.typography as typography
 from bookmaker.model import TypographySettings
-from bookmaker.typography import smarten_html, smarten_text
+from bookmaker.readers.typography import smarten_html, smarten_text
 
 
 @pytest.mark.parametrize(

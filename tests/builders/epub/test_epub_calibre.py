@@ -11,7 +11,7 @@ import pytest
 from bookmaker.builders import BuildOptions
 from bookmaker.pipeline import build, load_volume
 
-SAMPLE = Path(__file__).resolve().parents[2] / "volumes" / "how-the-revolution-armed-1918"
+SAMPLE = Path(__file__).resolve().parents[3] / "volumes" / "how-the-revolution-armed-1918"
 
 pytestmark = pytest.mark.skipif(
     shutil.which("ebook-meta") is None or shutil.which("ebook-convert") is None,

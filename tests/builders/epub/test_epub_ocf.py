@@ -6,7 +6,7 @@ import datetime as dt
 import io
 import zipfile
 
-from bookmaker.builders.epub_zip import repack, zip_timestamp
+from bookmaker.builders.epub.ocf import repack, zip_timestamp
 
 
 def _archive(names: list[str]) -> bytes:

@@ -1,6 +1,6 @@
 """The print edition's pages in the EPUB: page-break markers and the page list.
 
-``volume.page_starts`` (from the PDF builder, :mod:`.pdf_pages`) says where each
+``volume.page_starts`` (from the PDF builder, :mod:`~bookmaker.builders.pdf.pages`) says where each
 printed page begins: in a block or a note, after so many words, or at a heading,
 a closing date, a notes heading or a part page. Markers go into the model's HTML
 before the pages are rendered (a copy of the volume; the model is not changed),

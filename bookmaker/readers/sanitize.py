@@ -16,8 +16,8 @@ import nh3
 from lxml import etree
 from lxml import html as lxml_html
 
-from bookmaker.encoding import strip_non_xml
 from bookmaker.log import warn
+from bookmaker.readers.encoding import strip_non_xml
 
 ALLOWED_TAGS = frozenset({
     "p", "blockquote", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd",

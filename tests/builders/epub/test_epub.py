@@ -13,10 +13,11 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from bookmaker.builders import BuildOptions, epub
+from bookmaker.builders import BuildOptions
+from bookmaker.builders.epub import book as epub
 from bookmaker.errors import BuildError
 from bookmaker.model import Block, Document, Note, Part, note_id, noteref_id
-from bookmaker.sanitize import ALLOWED_TAGS
+from bookmaker.readers.sanitize import ALLOWED_TAGS
 from tests.factories import make_document, make_volume
 
 NS = {
@@ -30,7 +31,7 @@ EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 SAFE_BODY_ELEMENTS = ALLOWED_TAGS
-"""What readers may put into a document body (bookmaker.sanitize)."""
+"""What readers may put into a document body (bookmaker.readers.sanitize)."""
 
 
 # ------------------------------------------------------------------ helpers
@@ -715,7 +716,7 @@ def test_an_untitled_document_is_named_by_its_id(tmp_path):
 def test_the_sample_volume_keeps_every_word_and_note(tmp_path):
     from bookmaker.pipeline import load_volume
 
-    sample = Path(__file__).resolve().parents[2] / "volumes" / "how-the-revolution-armed-1918"
+    sample = Path(__file__).resolve().parents[3] / "volumes" / "how-the-revolution-armed-1918"
     volume = load_volume(sample)
     book = build(volume, tmp_path)
     assert [title for title, _ in _toc(book)] == [

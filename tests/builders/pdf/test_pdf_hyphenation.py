@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyphen
 import pytest
 
-from bookmaker.builders.pdf_hyphenation import preload_patterns
+from bookmaker.builders.pdf.hyphenation import preload_patterns
 
 WORDS = ["revolutionary", "commissariat", "extraordinary", "reorganisation"]
 

@@ -15,7 +15,7 @@ only its folios differ. So:
    real page numbers in its contents (in a worker, while this process assembles
    the body);
 3. :mod:`pikepdf` assembles the book: a blank verso wherever a group ended on a
-   recto, folios stamped from a calibration render (:mod:`.pdf_folios`), named
+   recto, folios stamped from a calibration render (:mod:`..folios`), named
    destinations merged so that note links and contents links work, an outline of
    parts and documents, page labels and document metadata.
 
@@ -42,13 +42,14 @@ from functools import partial
 from pathlib import Path
 
 from bookmaker import __version__
-from bookmaker.builders import BuildOptions, pdf_chunks
-from bookmaker.builders.pdf_assemble import assemble
-from bookmaker.builders.pdf_context import BookContext, PartView, book_context
-from bookmaker.builders.pdf_folios import calibration_pdf
-from bookmaker.builders.pdf_fonts import font_face_css, make_static_font, plan_static_fonts
-from bookmaker.builders.pdf_pages import page_starts
-from bookmaker.builders.pdf_render import Renderer, page_css, render_html, start_worker
+from bookmaker.builders import BuildOptions
+from bookmaker.builders.pdf.context import BookContext, PartView, book_context
+from bookmaker.builders.pdf.folios import calibration_pdf
+from bookmaker.builders.pdf.fonts import font_face_css, make_static_font, plan_static_fonts
+from bookmaker.builders.pdf.pages import page_starts
+from bookmaker.builders.pdf.parallel import chunks as pdf_chunks
+from bookmaker.builders.pdf.parallel.assemble import assemble
+from bookmaker.builders.pdf.render import Renderer, page_css, render_html, start_worker
 from bookmaker.cache import Cache, user_cache_folder
 from bookmaker.checks import pdf as pdf_checks
 from bookmaker.checks.messages import Message
@@ -66,8 +67,8 @@ large enough that the fixed cost of a render stays small. Measured: a render cos
 pages, and an edit re-renders about half a second of work (6,000 words: one second)."""
 
 CHUNK_UNIT_WORDS = 15_000
-"""A document longer than :data:`.pdf_chunks.CHUNK_GROUPS` times this (60,000 words,
-some 135 pages) is rendered in chunks of about that length (:mod:`.pdf_chunks`):
+"""A document longer than :data:`.chunks.CHUNK_GROUPS` times this (60,000 words,
+some 135 pages) is rendered in chunks of about that length (:mod:`.chunks`):
 far beyond the length of a group, since each cut leaves a part-empty page."""
 
 SECTION_CSS = """
@@ -125,7 +126,7 @@ class RenderedGroup:
     """Page index (in the group) of each document and part id."""
     warnings: list[str] = field(default_factory=list)
     starts: list[Sequence | None] = field(default_factory=list)
-    """Per page: where its text begins, (key, words before) (:mod:`.pdf_pages`; a list
+    """Per page: where its text begins, (key, words before) (:mod:`..pages`; a list
     when it comes from the cache's JSON)."""
 
 
@@ -260,7 +261,7 @@ def book_page_starts(front: RenderedGroup, groups: list[RenderedGroup],
 
 def make_groups(volume: Volume, context: BookContext, words: int | None = None) -> list[Group]:
     """Cut the body into groups of about ``words`` words, at part pages and documents;
-    a very long document into chunks that are groups of their own (:mod:`.pdf_chunks`)."""
+    a very long document into chunks that are groups of their own (:mod:`.chunks`)."""
     words = words or GROUP_WORDS
     by_id = {doc.id: doc for doc in volume.documents}
     groups: list[Group] = []

@@ -1,8 +1,8 @@
 """Rendering one HTML document of a volume with WeasyPrint: the pieces every PDF shares.
 
 :class:`Renderer` holds what all renders of a volume share (face, restricted
-fetcher, font configuration, stylesheets); the whole book (:mod:`.pdf`), its
-groups (:mod:`.pdf_sections`), the folio calibration (:mod:`.pdf_folios`) and
+fetcher, font configuration, stylesheets); the whole book (:mod:`.book`), its
+groups (:mod:`.parallel.sections`), the folio calibration (:mod:`.folios`) and
 offprints all lay out and write through it.
 """
 
@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bookmaker.builders.pdf_context import BookContext
-from bookmaker.builders.pdf_fonts import BookFace, find_face, font_face_css
-from bookmaker.builders.pdf_hyphenation import preload_patterns
+from bookmaker.builders.pdf.context import BookContext
+from bookmaker.builders.pdf.fonts import BookFace, find_face, font_face_css
+from bookmaker.builders.pdf.hyphenation import preload_patterns
 from bookmaker.errors import BuildError
 from bookmaker.log import LOGGER, warn
 from bookmaker.model import PdfSettings, Volume
@@ -176,7 +176,7 @@ def volume_text(volume: Volume) -> str:
 
 def make_fetcher(volume: Volume, face: BookFace | None, allow_remote: bool = False):
     """The restricted fetcher: the volume, our styles and templates, the font folders."""
-    from bookmaker.builders.pdf_fetcher import RestrictedFetcher
+    from bookmaker.builders.pdf.fetcher import RestrictedFetcher
     from bookmaker.templating import TEMPLATES_DIR, styles_dir
 
     roots = [Path(volume.root), styles_dir(), TEMPLATES_DIR]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bookmaker.builders import pdf_fonts
+from bookmaker.builders.pdf import fonts as pdf_fonts
 from bookmaker.checks.pdf import pdf_fonts as embedded_fonts
 from bookmaker.checks.pdf import pdf_page_texts, words
 from bookmaker.cli import main
@@ -151,8 +151,8 @@ def test_left_to_right_book_keeps_its_sides(tmp_path, caplog):
 
 
 def test_a_document_in_another_language_is_set_with_its_lang(tmp_path):
-    from bookmaker.builders.pdf_context import book_context
-    from bookmaker.builders.pdf_render import render_html
+    from bookmaker.builders.pdf.context import book_context
+    from bookmaker.builders.pdf.render import render_html
     from bookmaker.pipeline import load_volume
 
     folder = volume(tmp_path / "en", "en", "Orders", "The revolution is on the march.")

@@ -23,26 +23,26 @@ from typing import Any
 from ebooklib import epub
 
 from bookmaker import __version__
-from bookmaker.builders import BuildOptions, BuildResult, epub_split
-from bookmaker.builders.epub_cover import DRAWN_FILE_NAME, CoverImage, cover_for
-from bookmaker.builders.epub_images import ImageStore
-from bookmaker.builders.epub_markup import MarkupError, finish_page, finish_xml
-from bookmaker.builders.epub_metadata import (
+from bookmaker.builders import BuildOptions, BuildResult
+from bookmaker.builders.epub import split as epub_split
+from bookmaker.builders.epub.cover import DRAWN_FILE_NAME, CoverImage, cover_for
+from bookmaker.builders.epub.images import ImageStore
+from bookmaker.builders.epub.markup import MarkupError, finish_page, finish_xml
+from bookmaker.builders.epub.metadata import (
     ImageFacts,
-    book_identifier,
     build_date,
     number_text,
     set_metadata,
     text_direction,
 )
-from bookmaker.builders.epub_pages import PageBreaks, page_list, with_page_breaks
-from bookmaker.builders.epub_split import cut_document, linker, links_for, piece_document
-from bookmaker.builders.epub_zip import repack
+from bookmaker.builders.epub.ocf import repack
+from bookmaker.builders.epub.pages import PageBreaks, page_list, with_page_breaks
+from bookmaker.builders.epub.split import cut_document, linker, links_for, piece_document
 from bookmaker.cache import Cache
 from bookmaker.errors import BuildError, OutputError
 from bookmaker.labels import format_date, labels_for
 from bookmaker.log import warn
-from bookmaker.model import Document, Part, Volume, VolumeInfo
+from bookmaker.model import Document, Part, Volume, VolumeInfo, book_identifier
 from bookmaker.templating import find_style_file, make_environment
 
 NAME = "epub"

@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bookmaker.builders import BuildOptions, pdf, pdf_chunks, pdf_sections
+from bookmaker.builders import BuildOptions
+from bookmaker.builders.pdf import book as pdf
+from bookmaker.builders.pdf.parallel import chunks as pdf_chunks
+from bookmaker.builders.pdf.parallel import sections as pdf_sections
 from bookmaker.model import Block
 from tests.factories import SEED_SENTENCES, make_volume
 

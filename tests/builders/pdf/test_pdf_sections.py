@@ -10,13 +10,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bookmaker.builders import BuildOptions, pdf, pdf_sections
-from bookmaker.builders.pdf_render import Renderer
+from bookmaker.builders import BuildOptions
+from bookmaker.builders.pdf import book as pdf
+from bookmaker.builders.pdf.parallel import sections as pdf_sections
+from bookmaker.builders.pdf.render import Renderer
 from bookmaker.model import Block, Part
 from bookmaker.pipeline import load_volume
 from tests.factories import make_document, make_volume
 
-SAMPLE = Path(__file__).resolve().parents[2] / "volumes" / "how-the-revolution-armed-1918"
+SAMPLE = Path(__file__).resolve().parents[3] / "volumes" / "how-the-revolution-armed-1918"
 
 
 @pytest.fixture

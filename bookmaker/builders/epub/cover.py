@@ -20,7 +20,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from bookmaker import __version__
-from bookmaker.builders.epub_metadata import number_text
+from bookmaker.builders.epub.metadata import number_text
 from bookmaker.cache import Cache
 from bookmaker.errors import BuildError, ToolMissingError
 from bookmaker.labels import labels_for
@@ -140,7 +140,7 @@ def draw_cover(info: VolumeInfo) -> CoverImage:
 def _cover_face(script: str, language: str) -> FaceFile | None:
     """The file of the face for a title in ``script``; None for the book face's scripts
     or when no face is installed (the PDF build then says what to install)."""
-    from bookmaker.builders.pdf_fonts import BOOK_FACE_SCRIPTS, script_face
+    from bookmaker.builders.pdf.fonts import BOOK_FACE_SCRIPTS, script_face
 
     if script in BOOK_FACE_SCRIPTS:
         return None

@@ -1,7 +1,7 @@
 """Folios stamped onto assembled pages, drawn exactly as WeasyPrint draws them.
 
 A page's folio depends on every page before it, so the sectioned book
-(:mod:`.pdf_sections`) renders its groups without folios and stamps them after
+(:mod:`.parallel.sections`) renders its groups without folios and stamps them after
 assembly. To draw them with the book's own face, size and place, one small
 calibration document is rendered with the volume's stylesheets: an opening, a
 verso and a recto whose folios are 1234567889, 1234567890 and 1234567891. Each

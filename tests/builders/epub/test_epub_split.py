@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from bookmaker.builders import BuildOptions, epub
-from bookmaker.builders.epub_split import SPLIT_LIMIT, cut_document, split_paragraph
+from bookmaker.builders import BuildOptions
+from bookmaker.builders.epub import book as epub
+from bookmaker.builders.epub.split import SPLIT_LIMIT, cut_document, split_paragraph
 from bookmaker.model import Block, Document, Note, note_id, noteref_id
-from tests.builders.test_epub import NS, Book, body_words
+from tests.builders.epub.test_epub import NS, Book, body_words
 from tests.factories import make_volume
 
 LIMIT = 5000

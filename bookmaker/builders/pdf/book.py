@@ -4,10 +4,10 @@ One HTML document is made from the ``pdf`` templates (front matter, part pages,
 documents), laid out with the theme's ``print.css`` and a small stylesheet made
 from the volume's ``[pdf]`` settings, inspected page by page (early stops,
 footnote placement), and only then written. Everything a render may read goes
-through :class:`~bookmaker.builders.pdf_fetcher.RestrictedFetcher`.
+through :class:`.fetcher.RestrictedFetcher`.
 
 A book whose documents all open on rectos is rendered in groups, in parallel and
-cached, and assembled (:mod:`.pdf_sections`); other books in one render
+cached, and assembled (:mod:`.parallel.sections`); other books in one render
 (:func:`build_whole`). Offprints (``--split``) run in worker processes.
 """
 
@@ -16,12 +16,18 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bookmaker.builders import BuildOptions, BuildResult, pdf_sections
-from bookmaker.builders.pdf_chunks import needs_chunks
-from bookmaker.builders.pdf_context import BookContext, book_context, offprint_context
-from bookmaker.builders.pdf_fonts import find_face, warn_missing_characters, with_script_faces
-from bookmaker.builders.pdf_pages import page_starts
-from bookmaker.builders.pdf_render import (  # noqa: F401 - TRIMS and page_css are API
+from bookmaker.builders import BuildOptions, BuildResult
+from bookmaker.builders.pdf.context import BookContext, book_context, offprint_context
+from bookmaker.builders.pdf.fonts import find_face, warn_missing_characters, with_script_faces
+from bookmaker.builders.pdf.pages import page_starts
+from bookmaker.builders.pdf.parallel import sections as pdf_sections
+from bookmaker.builders.pdf.parallel.chunks import needs_chunks
+from bookmaker.builders.pdf.parallel.sections import (
+    GROUP_WORDS,
+    build_sections,
+    can_render_in_sections,
+)
+from bookmaker.builders.pdf.render import (  # noqa: F401 - TRIMS and page_css are API
     TRIMS,
     Renderer,
     font_timestamps,
@@ -30,7 +36,6 @@ from bookmaker.builders.pdf_render import (  # noqa: F401 - TRIMS and page_css a
     volume_text,
     weasyprint_warnings,
 )
-from bookmaker.builders.pdf_sections import GROUP_WORDS, build_sections, can_render_in_sections
 from bookmaker.checks import pdf as pdf_checks
 from bookmaker.checks.messages import Message, at_least
 from bookmaker.errors import BuildError

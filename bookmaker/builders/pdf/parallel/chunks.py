@@ -1,6 +1,6 @@
 """A very long document cut into chunks, each rendered as a group of its own.
 
-Why. The sectioned book (:mod:`.pdf_sections`) renders groups of whole documents
+Why. The sectioned book (:mod:`.sections`) renders groups of whole documents
 in parallel workers. A single document of 8 million words (50 MB of text, some
 35,000 pages) would be one group: one WeasyPrint render taking hours and tens of
 GB. So a document longer than :data:`CHUNK_GROUPS` groups' words is cut between
@@ -32,7 +32,7 @@ render them in parallel, and a render's memory is bounded by the chunk's size.
 A paragraph of more than :data:`LONG_PARAGRAPH` bytes (a 5 MB transcription on a
 single line) is first cut between sentences into paragraphs of
 :data:`PARAGRAPH_PIECE` bytes, the later ones unindented
-(:func:`.epub_split.split_paragraph`): WeasyPrint's line breaking is quadratic in
+(:func:`bookmaker.markup.split_paragraph`): WeasyPrint's line breaking is quadratic in
 a paragraph's length (200,000 characters in one paragraph take 7 s to lay out, in
 paragraphs 2 s; 5 MB would take hours). Pieces shorter than a page also give
 :func:`even_pages` a block to break before on every page.
@@ -45,15 +45,15 @@ import zlib
 from dataclasses import dataclass, replace
 from html import escape
 
-from bookmaker.builders.epub_split import split_paragraph
-from bookmaker.builders.pdf_context import PieceView, keyed
+from bookmaker.builders.epub.split import split_paragraph
+from bookmaker.builders.pdf.context import PieceView, keyed
 from bookmaker.log import LOGGER, warn
 from bookmaker.model import Block, Document, Volume
 from bookmaker.text import count_words
 
 CHUNK_GROUPS = 4
 """A document of more than this many units' words (the unit is
-``pdf_sections.CHUNK_UNIT_WORDS``: 60,000 words) is cut into chunks of about as many
+``sections.CHUNK_UNIT_WORDS``: 60,000 words) is cut into chunks of about as many
 words: some 135 pages of 6 × 9 in, laid out in a few seconds and a few hundred MB,
 with one part-empty page every 135 pages or so."""
 

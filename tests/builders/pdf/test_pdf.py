@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bookmaker.builders import BuildOptions, pdf
-from bookmaker.builders.pdf_fetcher import RefusedURL, RestrictedFetcher
-from bookmaker.builders.pdf_fonts import find_face
+from bookmaker.builders import BuildOptions
+from bookmaker.builders.pdf import book as pdf
+from bookmaker.builders.pdf.fetcher import RefusedURL, RestrictedFetcher
+from bookmaker.builders.pdf.fonts import find_face
 from bookmaker.checks import pdf as pdf_checks
 from bookmaker.errors import BuildError
 from bookmaker.model import Block
@@ -412,7 +413,7 @@ def test_titles_in_capitals_are_small_caps_and_title_case_in_contents_and_outlin
     assert opening.startswith("ORDER NO. 42 TO THE RED ARMY")  # the text as the archive has it
 
 
-SAMPLE = Path(__file__).resolve().parents[2] / "volumes" / "how-the-revolution-armed-1918"
+SAMPLE = Path(__file__).resolve().parents[3] / "volumes" / "how-the-revolution-armed-1918"
 
 
 def test_the_sample_volume(tmp_path):
@@ -553,7 +554,7 @@ IMPORT_CHECK = """
 import ctypes.util, sys
 search = ctypes.util.find_library
 {prepare}
-from bookmaker.builders.pdf_render import import_weasyprint
+from bookmaker.builders.pdf.render import import_weasyprint
 import_weasyprint()
 import weasyprint.text.ffi as ffi
 print(ffi.pango is not None, ffi.harfbuzz_subset is not None,

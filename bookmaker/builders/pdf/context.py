@@ -15,7 +15,7 @@ from html import escape
 from lxml import html as lxml_html
 
 from bookmaker import __version__
-from bookmaker.builders.pdf_fonts import BookFace
+from bookmaker.builders.pdf.fonts import BookFace
 from bookmaker.labels import format_date, join_names, labels_for, part_number
 from bookmaker.model import Document, Note, Volume
 from bookmaker.text import title_case
@@ -50,7 +50,7 @@ class PieceView:
     first: bool = False
     """True for the body's first element: its page restarts the folios at 1."""
     continued: bool = False
-    """True for a long document's later chunks (:mod:`.pdf_chunks`): no title block."""
+    """True for a long document's later chunks (:mod:`.parallel.chunks`): no title block."""
     language: str = ""
     """The document's language when it is not the book's (its own hyphenation, quotes,
     line breaking and face follow from ``lang``); '' otherwise."""
@@ -257,7 +257,7 @@ _OPEN_TAG = re.compile(r"^\s*<[A-Za-z][\w-]*")
 
 
 def keyed(html: str, key: str, word_base: int = 0) -> str:
-    """``html`` (one element) with ``data-pk``, the key by which :mod:`.pdf_pages` says
+    """``html`` (one element) with ``data-pk``, the key by which :mod:`.pages` says
     where each page begins (:class:`~bookmaker.model.PageStart`); ``data-pw`` counts the
     block's words before this piece of it, when a long paragraph is cut."""
     attributes = f' data-pk="{key}"' + (f' data-pw="{word_base}"' if word_base else "")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 from dataclasses import dataclass
 
 from ebooklib import epub
@@ -19,7 +18,6 @@ from bookmaker.model import Volume
 from bookmaker.reproducible import epoch_date
 from bookmaker.scripts import text_direction
 
-ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/bookmaker/identifier")
 """Namespace of the identifiers derived from a volume's slug and title."""
 
 FALLBACK_DATE = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
@@ -40,14 +38,6 @@ def build_date(volume: Volume) -> dt.datetime:
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     return when.astimezone(dt.UTC).replace(microsecond=0)
-
-
-def book_identifier(volume: Volume) -> str:
-    """The manifest's identifier, else a UUID derived from the slug and title (never random)."""
-    if volume.info.identifier:
-        return volume.info.identifier
-    name = volume.slug + "\n" + volume.info.title
-    return f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, name)}"
 
 
 def file_as(name: str) -> str:

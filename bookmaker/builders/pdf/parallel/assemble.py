@@ -1,4 +1,4 @@
-"""Assemble the sectioned book (:mod:`.pdf_sections`) into one PDF with pikepdf.
+"""Assemble the sectioned book (:mod:`.sections`) into one PDF with pikepdf.
 
 One recipe, a step per line in :func:`assemble`: body groups with blank versos
 where the single render has them, folios, then the front matter before them,
@@ -13,8 +13,8 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-from bookmaker.builders.pdf_context import BookContext
-from bookmaker.builders.pdf_folios import read_calibration, stamp
+from bookmaker.builders.pdf.context import BookContext
+from bookmaker.builders.pdf.folios import read_calibration, stamp
 
 LINK_SCHEME = "bookmaker:"
 """Contents links in the front render point here; they become links into the body."""

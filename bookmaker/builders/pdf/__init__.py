@@ -1,0 +1,31 @@
+"""The print PDF builder (``-f pdf``, WeasyPrint).
+
+:mod:`.book` builds the book in one render or hands it to :mod:`.parallel` (groups
+rendered in worker processes, cached, then assembled); :mod:`.context` prepares
+the volume for the ``pdf`` templates, :mod:`.render` lays out and writes through
+WeasyPrint, :mod:`.fonts` finds and declares the faces, :mod:`.folios` stamps page
+numbers, :mod:`.pages` finds where each page begins, :mod:`.fetcher` restricts
+what a render may open. Importing this package imports none of them (WeasyPrint
+takes a second to import): the registry only needs the name, the suffix and
+:func:`build`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from bookmaker.builders import BuildOptions, BuildResult
+    from bookmaker.model import Volume
+
+NAME = "pdf"
+SUFFIX = ".pdf"
+
+
+def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
+    """Write ``volume`` as a PDF book to ``target``."""
+    from bookmaker.builders.pdf.book import build as build_pdf
+
+    return build_pdf(volume, target, options)

@@ -21,7 +21,6 @@ from rich.console import Console
 
 from bookmaker import __version__
 from bookmaker.builders import BuildOptions
-from bookmaker.cache import CACHE_DIR_NAME
 from bookmaker.errors import BookmakerError, CheckError
 from bookmaker.log import LOGGER, WarningCounter
 
@@ -137,102 +136,23 @@ PATH = click.Path(path_type=Path)
 def build(path: Path, out: Path, formats: str, check: bool, split: bool, jobs: int,
           allow_remote: bool, cache_dir: Path | None, no_cache: bool, page_list: bool) -> None:
     """Build the volume at PATH into OUT/<slug>.epub and OUT/<slug>.pdf."""
-    from bookmaker.resources import locate
-
-    wanted = _formats(formats)
-    manifest = locate(path)
-    if no_cache:
-        cache_dir = None
-    elif cache_dir is None:
-        cache_dir = manifest.parent / CACHE_DIR_NAME
-    # Nothing changed since a build of the same inputs: copy its output, import nothing more.
-    keys = _output_keys(manifest.parent, wanted, out, cache_dir,
-                        {"check": check, "split": split, "allow_remote": allow_remote,
-                         "page_list": page_list})
-    said: set[str] = set()
-    wanted = [name for name in wanted
-              if not _reuse_output(name, keys.get(name), cache_dir, out, said)]
-    if not wanted:
-        _fail_if_strict()
-        return
-
-    from bookmaker.pipeline import available_formats, load_volume
+    from bookmaker.pipeline import BuildRequest
     from bookmaker.pipeline import build as run_build
 
-    available = available_formats(wanted)
-    missing = [name for name in wanted if name not in available]
-    if missing:
-        raise BookmakerError(
-            f"format '{missing[0]}' is not available (available: {', '.join(available) or 'none'})"
-        )
     with _progress() as progress:
-        volume = load_volume(path, progress=progress, cache_dir=cache_dir, jobs=jobs)
-        if page_list:
-            volume.settings.epub.page_list = "pdf"
-        options = BuildOptions(jobs=jobs, split=split, allow_remote=allow_remote,
-                               cache_dir=cache_dir, progress=progress)
-        report = run_build(volume, wanted, out, options, check=_epubcheck_gate if check else None)
-    warned = list(STATE.counter.messages) if STATE.counter else []
-    from bookmaker import outputs
-
-    for name, output in report.outputs.items():
-        extras = report.extra.get(name, [])
-        if name in keys:
-            outputs.keep(cache_dir, name, keys[name], [output, *extras], report.pages.get(name),
-                         warned)
-        pages = f", {report.pages[name]} pages" if name in report.pages else ""
-        _say(f"wrote {output} ({_size(output)}{pages})")
-        for extra in extras:
-            _say(f"wrote {extra} ({_size(extra)})", level=1)
+        request = BuildRequest(
+            out_dir=out, formats=tuple(_formats(formats)), check=check, page_list=page_list,
+            cache=not no_cache, cache_dir=cache_dir,
+            options=BuildOptions(jobs=jobs, split=split, allow_remote=allow_remote,
+                                 progress=progress))
+        report = run_build(path, request)
+    for output in report.outputs.values():
+        pages = f", {output.pages} pages" if output.pages is not None else ""
+        unchanged = "; unchanged" if output.reused else ""
+        _say(f"wrote {output.path} ({_size(output.path)}{pages}{unchanged})")
+        for extra in output.extra:
+            _say(f"wrote {extra} ({_size(extra)}{unchanged})", level=1)
     _fail_if_strict()
-
-
-def _output_keys(volume_dir: Path, formats: list[str], out: Path, cache_dir: Path | None,
-                 flags: dict[str, object]) -> dict[str, str]:
-    """Each format's output key (see :mod:`bookmaker.outputs`); none without a cache."""
-    if cache_dir is None:
-        return {}
-    from bookmaker import outputs
-
-    skip = [cache_dir]
-    if out.resolve() != volume_dir.resolve():  # outputs written into the volume are inputs
-        skip.append(out)
-    return outputs.output_keys(volume_dir, formats, flags, skip)
-
-
-def _reuse_output(fmt: str, key: str | None, cache_dir: Path | None, out: Path,
-                  said: set[str]) -> bool:
-    """Write the kept output for ``key`` into ``out`` and say so; False if there is none."""
-    if key is None or cache_dir is None:
-        return False
-    from bookmaker import outputs
-
-    kept = outputs.find(cache_dir, fmt, key)
-    if kept is None:
-        return False
-    outputs.ensure_writable(out)
-    for message in kept.warnings:  # said again (once), and counted for --strict
-        if message not in said:
-            said.add(message)
-            LOGGER.warning(message)
-    written = outputs.restore(cache_dir, fmt, key, kept, out)
-    pages = f", {kept.pages} pages" if kept.pages is not None else ""
-    _say(f"wrote {written[0]} ({_size(written[0])}{pages}; unchanged)")
-    for extra in written[1:]:
-        _say(f"wrote {extra} ({_size(extra)}; unchanged)", level=1)
-    return True
-
-
-def _epubcheck_gate(fmt: str, temp: Path) -> None:
-    if fmt != "epub":
-        return
-    from bookmaker.checks.epubcheck import run_epubcheck
-
-    messages = run_epubcheck([temp])[temp]
-    if messages:
-        for message in messages:
-            stderr.print(f"  {message}", markup=False)
-        raise CheckError(f"EPUBCheck reported {len(messages)} message(s); output not written")
 
 
 @app.command()
@@ -336,6 +256,7 @@ def check(files: tuple[Path, ...]) -> None:
 @click.argument("path", type=PATH, default=Path("."))
 def clean(path: Path) -> None:
     """Remove a volume's build cache (.bookmaker-cache/)."""
+    from bookmaker.cache import CACHE_DIR_NAME
     from bookmaker.resources import locate
 
     cache = locate(path).parent / CACHE_DIR_NAME
@@ -364,7 +285,7 @@ def catalog(volumes: tuple[Path, ...], out: Path, formats: str, title: str,
     with _progress() as progress:
         report = build_catalog(volumes, out, BuildOptions(jobs=jobs, split=split),
                                formats=_formats(formats), title=title, base_url=base_url,
-                               progress=progress, check=_epubcheck_gate if check else None)
+                               progress=progress, check=check)
     _fail_if_strict()
     _say(report.summary())
 
@@ -422,6 +343,8 @@ def _main(argv: list[str] | None) -> int:
     except BookmakerError as exc:
         if debug:
             raise
+        for detail in getattr(exc, "details", []):
+            sys.stderr.write(f"  {detail}\n")
         _error(str(exc))
         return exc.exit_code
     except click.exceptions.Exit as exc:

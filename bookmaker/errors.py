@@ -71,10 +71,16 @@ class BuildError(BookmakerError):
 
 
 class CheckError(BookmakerError):
-    """A validator (EPUBCheck, PDF checks) reported problems."""
+    """A validator (EPUBCheck, PDF checks) reported problems: ``details`` holds each
+    message, for the CLI to print above its one-line error."""
 
     category = "check"
     exit_code = 5
+
+    def __init__(self, message: str, path: str | Path | None = None,
+                 details: list[str] | None = None) -> None:
+        super().__init__(message, path)
+        self.details = list(details or [])
 
 
 class ToolMissingError(BookmakerError):

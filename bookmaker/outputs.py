@@ -129,14 +129,22 @@ def find(cache_dir: Path, fmt: str, key: str) -> Kept | None:
 
 
 def restore(cache_dir: Path, fmt: str, key: str, kept: Kept, out_dir: Path) -> list[Path]:
-    """Copy a kept output into ``out_dir``, each file through a temporary name; the paths."""
+    """Copy a kept output into ``out_dir``, each file through a temporary name; the paths.
+
+    A file already there with the kept copy's size and modification time (kept copies
+    keep the time of the output they were made from) is that output: left alone, so a
+    catalogue of thousands of unchanged volumes copies nothing."""
     entry = cache_dir / AREA / f"{fmt}-{key}"
     written = []
     for name in kept.files:
         target = out_dir / name
+        if _same_file_stat(entry / name, target):
+            written.append(target)
+            continue
         temp = temp_beside(target)
         try:
             shutil.copyfile(entry / name, temp)
+            shutil.copystat(entry / name, temp)
             os.replace(temp, target)
         except OSError as exc:
             raise OutputError(f"cannot write output: {exc.strerror or exc}", target) from None
@@ -156,7 +164,7 @@ def keep(cache_dir: Path, fmt: str, key: str, files: list[Path], pages: int | No
         area.mkdir(parents=True, exist_ok=True)
         temp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=area))
         for path in files:
-            shutil.copyfile(path, temp / path.name)
+            shutil.copy2(path, temp / path.name)
         kept = Kept([path.name for path in files], pages, warnings)
         (temp / "kept.json").write_text(json.dumps(asdict(kept)), "utf-8")
         shutil.rmtree(entry, ignore_errors=True)
@@ -166,6 +174,14 @@ def keep(cache_dir: Path, fmt: str, key: str, files: list[Path], pages: int | No
         LOGGER.info("output not kept in the cache: %s", exc)
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
+
+
+def _same_file_stat(kept: Path, target: Path) -> bool:
+    try:
+        a, b = kept.stat(), target.stat()
+    except OSError:
+        return False
+    return (a.st_size, a.st_mtime_ns) == (b.st_size, b.st_mtime_ns)
 
 
 def _prune(area: Path, fmt: str, newest: Path) -> None:

@@ -1,330 +1,196 @@
-"""The one way through: manifest → readers → model → builders → checks.
+"""The one way through: manifest → readers → model → builders → checks → outputs.
 
-:func:`load_volume` reads a volume into the model; :func:`build` renders it with
-the chosen builders. Outputs are written to a temporary file beside the target
-and renamed only once built and checked, so a failure never touches a good
-earlier output.
+:func:`build` is the whole build of one volume folder, for the CLI, the catalogue
+and library workers alike: decide from file metadata which outputs are unchanged
+and restore those from the cache (importing nothing more), read the volume
+(:mod:`bookmaker.loading`), render each remaining format, check it, rename it
+into place, keep it for the next build, and report every warning. :func:`render`
+is the middle of that for a volume already in the model.
+
+Outputs are written to a temporary file beside the target and renamed only once
+built and checked, so a failure never touches a good earlier output.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import functools
-import gc
-import hashlib
 import logging
-import multiprocessing as mp
 import os
-import pickle
-import shutil
-import subprocess
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bookmaker import __version__
-from bookmaker.builders import BUILDER_MODULES, BuildOptions, BuildResult, builders
-from bookmaker.cache import Cache
-from bookmaker.errors import BookmakerError, BuildError, DocumentError, OutputError
-from bookmaker.images import resolve_images
-from bookmaker.log import LOGGER, warn
-from bookmaker.manifest import DocumentSpec, Manifest, load_manifest
-from bookmaker.model import Document, PageStart, Part, Volume, slugify
-from bookmaker.outputs import ensure_writable, temp_beside
-from bookmaker.readers import READERS, DocumentSource
-from bookmaker.reproducible import epoch_date, worker_count
-from bookmaker.resources import read_bytes
+from bookmaker import outputs
+from bookmaker.builders import BuildOptions, BuildResult, builders
+from bookmaker.cache import CACHE_DIR_NAME
+from bookmaker.errors import BuildError, OutputError
+from bookmaker.log import LOGGER
 
-Progress = Callable[[str, int, int], None]
-"""Called as ``progress(stage, done, total)``."""
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from bookmaker.model import PageStart, Volume
+
+Check = Callable[[str, Path], None]
+"""``check(format, temp_path)`` raises to refuse an output before it is renamed."""
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """What to build from a volume folder, and where."""
+
+    out_dir: Path
+    formats: tuple[str, ...] = ("epub", "pdf")
+    check: bool = False
+    """Refuse an EPUB that EPUBCheck reports anything about."""
+    page_list: bool = False
+    """EPUB: carry the PDF's page numbers, whatever the manifest says."""
+    cache: bool = True
+    """Read and keep documents, rendered groups and finished outputs in the cache."""
+    cache_dir: Path | None = None
+    """The cache folder; None means ``VOLUME/.bookmaker-cache``."""
+    options: BuildOptions = field(default_factory=BuildOptions)
+    """What the builders are given (jobs, split PDFs, remote images, progress)."""
+
+
+@dataclass
+class Output:
+    """One format's output, written or restored."""
+
+    format: str
+    path: Path
+    extra: list[Path] = field(default_factory=list)
+    """Further files beside it (split PDFs)."""
+    pages: int | None = None
+    reused: bool = False
+    """Restored from the cache: nothing it depends on changed."""
+
+
+@dataclass
+class BuildReport:
+    """What a build made, and everything it warned (reused outputs' warnings included)."""
+
+    outputs: dict[str, Output] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def reused(self) -> list[str]:
+        return [name for name, output in self.outputs.items() if output.reused]
+
+
+def build(volume_path: str | Path, request: BuildRequest) -> BuildReport:
+    """Build the volume at ``volume_path`` (a folder or its ``volume.toml``) as asked."""
+    from bookmaker.resources import locate
+
+    manifest = locate(volume_path)
+    cache_dir = None
+    if request.cache:
+        cache_dir = request.cache_dir or manifest.parent / CACHE_DIR_NAME
+    report = BuildReport()
+    with _collect_warnings(report.warnings):
+        formats = list(dict.fromkeys(request.formats))
+        builders(formats)  # an unknown or unavailable format fails before any work
+        keys = _output_keys(manifest.parent, formats, request, cache_dir)
+        for name in formats:
+            restored = _restore(name, keys.get(name), cache_dir, request.out_dir, report)
+            if restored is not None:
+                report.outputs[name] = restored
+        todo = [name for name in formats if name not in report.outputs]
+        if not todo:
+            return report
+        from bookmaker.loading import load_volume
+
+        progress = request.options.progress or _no_progress
+        volume = load_volume(manifest, progress=progress, cache_dir=cache_dir,
+                             jobs=request.options.jobs)
+        if request.page_list:
+            volume.settings.epub.page_list = "pdf"
+        check = None
+        if request.check:
+            from bookmaker.checks.epubcheck import epub_gate as check
+        options = dataclasses.replace(request.options, cache_dir=cache_dir)
+        made = render(volume, todo, request.out_dir, options, check)
+        for name, output in made.items():
+            report.outputs[name] = output
+            if name in keys:
+                outputs.keep(cache_dir, name, keys[name], [output.path, *output.extra],
+                              output.pages, list(report.warnings))
+        report.outputs = {name: report.outputs[name] for name in formats}
+    return report
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
     return None
 
 
-PARALLEL_READ_MIN = 64
-"""Documents below which reading in worker processes costs more than it saves."""
+@contextmanager
+def _collect_warnings(into: list[str]) -> Iterator[None]:
+    """Every warning logged during the build, in order, into ``into``."""
 
+    class Collector(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            into.append(record.getMessage())
 
-def load_volume(
-    path: str | Path,
-    progress: Progress = _no_progress,
-    cache_dir: Path | None = None,
-    jobs: int = 1,
-) -> Volume:
-    """Read the volume at PATH (a folder or its ``volume.toml``) into the model.
-
-    With ``cache_dir``, documents read before (same bytes, same settings, same
-    bookmaker) come from the cache; with ``jobs`` > 1 a large volume is read in
-    worker processes.
-    """
-    manifest = load_manifest(path, supported_suffixes=set(READERS))
-    ids = _document_ids(manifest.documents)
-    read = _read_all(manifest, ids, Cache(cache_dir, "read"), jobs, progress)
-    for document in read.values():  # after the cache: images come and go on their own
-        for message in resolve_images(document, manifest.root):
-            warn(message, document.source_path)
-    parts = []
-    for index, part_spec in enumerate(manifest.parts, start=1):
-        documents = [read[spec] for spec in part_spec.documents]
-        part_id = slugify(part_spec.title, "part") if part_spec.title else f"part-{index}"
-        parts.append(Part(id=f"part-{index}-{part_id}" if part_spec.title else part_id,
-                          title=part_spec.title, documents=documents))
-    return Volume(
-        slug=manifest.slug,
-        info=manifest.info,
-        settings=manifest.settings,
-        parts=parts,
-        root=str(manifest.root),
-        source_date=source_date([manifest.path, *(spec.path for spec in manifest.documents)]),
-    )
-
-
-def _read_all(manifest: Manifest, ids: dict[DocumentSpec, str], cache: Cache, jobs: int,
-              progress: Progress) -> dict[DocumentSpec, Document]:
-    """Every document, from the cache where it can, else read (in parallel when it pays)."""
-    specs = manifest.documents
-    total, done = len(specs), 0
-    found: dict[DocumentSpec, Document] = {}
-    keys: dict[Path, str] = {}
-    missing: list[tuple[DocumentSpec, DocumentSource, bytes]] = []
-    for spec in specs:
-        data = read_bytes(spec.path, spec.rel_path)
-        keys[spec] = _read_key(data, spec, ids[spec], manifest)
-        cached = cache.get(keys[spec])
-        document = _unpickle(cached) if cached is not None else None
-        if document is None:
-            missing.append((spec, document_source(spec, ids[spec], manifest), data))
-            continue
-        for message in document.warnings:  # a cached document still says what it said
-            warn(message, spec.rel_path)
-        settle(document, spec, manifest.info.language)
-        found[spec] = document
-        done += 1
-        progress("read", done, total)
-    jobs = worker_count(jobs)
-    for suffix in {spec.path.suffix.lower() for spec, _, _ in missing}:
-        _ = READERS[suffix].read  # import each reader needed once, before any fork
-    parallel = (jobs > 1 and len(missing) >= PARALLEL_READ_MIN
-                and "fork" in mp.get_all_start_methods())
-    if parallel:
-        # fork: readers are pure Python and lxml, nothing that minds being forked,
-        # and a forked worker needs no second import of everything. gc.freeze: the
-        # workers' collections then leave the inherited objects (and their pages) alone.
-        gc.freeze()
-        results = _read_in_workers(missing, jobs)
-    else:
-        results = ((spec, read_document(spec, source, data)) for spec, source, data in missing)
+    handler = Collector(level=logging.WARNING)
+    LOGGER.addHandler(handler)
     try:
-        for spec, document in results:
-            if parallel:  # a worker's warnings come back with its document
-                for message in document.warnings:
-                    warn(message, spec.rel_path)
-            found[spec] = document
-            # Cached as they come (while the workers read on).
-            cache.put(keys[spec], pickle.dumps(document, pickle.HIGHEST_PROTOCOL))
-            done += 1
-            progress("read", done, total)
+        yield
     finally:
-        if parallel:
-            gc.unfreeze()
-    return found
+        LOGGER.removeHandler(handler)
 
 
-def _read_key(data: bytes, spec: DocumentSpec, doc_id: str, manifest: Manifest) -> str:
-    """Everything a reader's result depends on."""
-    hasher = hashlib.sha256(data)
-    settings = manifest.settings.typography.model_dump_json()
-    hasher.update(f"{__version__}|{_code_stamp()}|{spec.rel_path}|{doc_id}|{spec.title}|"
-                  f"{spec.kind}|{spec.kind_given}|{spec.language}|{manifest.info.language}|"
-                  f"{settings}|{spec.fragment}".encode())
-    return hasher.hexdigest()[:32] + ".pickle"
+def _output_keys(volume_dir: Path, formats: list[str], request: BuildRequest,
+                 cache_dir: Path | None) -> dict[str, str]:
+    """Each format's output key (see :mod:`bookmaker.outputs`); none without a cache."""
+    if cache_dir is None:
+        return {}
+    skip = [cache_dir]
+    if request.out_dir.resolve() != volume_dir.resolve():  # outputs in the volume are inputs
+        skip.append(request.out_dir)
+    flags = {"check": request.check, "split": request.options.split,
+             "allow_remote": request.options.allow_remote, "page_list": request.page_list}
+    return outputs.output_keys(volume_dir, formats, flags, skip)
 
 
-@functools.cache
-def _code_stamp() -> str:
-    """Size and time of every module of bookmaker: a reader changed without a new version
-    number (a development checkout) must not be answered from the cache."""
-    package = Path(__file__).parent
-    stamps = sorted(f"{path.relative_to(package)}:{path.stat().st_size}:{path.stat().st_mtime_ns}"
-                    for path in package.rglob("*.py"))
-    return hashlib.sha256("|".join(stamps).encode()).hexdigest()[:16]
-
-
-def _unpickle(data: bytes) -> Document | None:
-    try:
-        document = pickle.loads(data)
-    except Exception:  # an entry from another version of the model: read again
+def _restore(fmt: str, key: str | None, cache_dir: Path | None, out: Path,
+             report: BuildReport) -> Output | None:
+    """The kept output for ``key`` put into ``out`` (its warnings said again, once)."""
+    if key is None or cache_dir is None:
         return None
-    if not isinstance(document, Document):
+    kept = outputs.find(cache_dir, fmt, key)
+    if kept is None:
         return None
-    # A Document pickled before a field was added lacks it: read the file again.
-    return document if all(hasattr(document, f.name) for f in dataclasses.fields(Document)) \
-        else None
+    outputs.ensure_writable(out)
+    for message in kept.warnings:
+        if message not in report.warnings:
+            LOGGER.warning(message)
+    written = outputs.restore(cache_dir, fmt, key, kept, out)
+    return Output(fmt, written[0], written[1:], kept.pages, reused=True)
 
 
-def _read_in_workers(missing: list[tuple[DocumentSpec, DocumentSource, bytes]], jobs: int):
-    """Yield ``(spec, document)`` in order, read by ``jobs`` forked workers."""
-    with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"),
-                             initializer=_quiet_worker) as pool:
-        # Each task carries only its documents' bytes and sources, never the whole
-        # manifest; and several documents, since a document takes a few milliseconds
-        # and a task's round trip through the pool about as long.
-        size = max(1, min(16, len(missing) // (jobs * 4)))
-        batches = [missing[at:at + size] for at in range(0, len(missing), size)]
-        futures = [pool.submit(_read_batch, batch) for batch in batches]
-        for batch, future in zip(batches, futures, strict=True):
-            for (spec, _, _), document in zip(batch, future.result(), strict=True):
-                yield spec, document
+# ----------------------------------------------------------------------- render
 
 
-def _read_batch(batch: list[tuple[DocumentSpec, DocumentSource, bytes]]) -> list[Document]:
-    return [read_document(*task) for task in batch]
-
-
-def _quiet_worker() -> None:
-    """In a reading worker, warnings are returned with the document, not printed."""
-    LOGGER.handlers.clear()
-    LOGGER.addHandler(logging.NullHandler())
-    LOGGER.propagate = False
-
-
-def document_source(spec: DocumentSpec, doc_id: str, manifest: Manifest) -> DocumentSource:
-    """What the reader of one document is told."""
-    return DocumentSource(
-        rel_path=spec.rel_path,
-        doc_id=doc_id,
-        language=spec.language or manifest.info.language,
-        title=spec.title,
-        typography=manifest.settings.typography,
-        fragment=spec.fragment,
-    )
-
-
-def read_document(spec: DocumentSpec, source: DocumentSource, data: bytes) -> Document:
-    """Read one document's bytes with the reader its file type calls for."""
-    entry = READERS[spec.path.suffix.lower()]
-    try:
-        document = entry.read(data, source)
-    except BookmakerError:
-        raise
-    except RecursionError:
-        raise DocumentError("document is nested too deeply to read", spec.rel_path) from None
-    except Exception as exc:  # a reader bug must still name the file, not crash the run
-        raise DocumentError(
-            f"{entry.name} reader failed ({type(exc).__name__}: {exc}); please report this",
-            spec.rel_path,
-        ) from exc
-    settle(document, spec, source.language)  # readers log their own warnings as they find them
-    return document
-
-
-def settle(document: Document, spec: DocumentSpec, language: str) -> None:
-    """Front, back or body: the manifest's ``kind``, else the document's own (a Markdown
-    front matter's ``kind: front``), else where the manifest lists it."""
-    if spec.kind_given or document.kind == "text":
-        document.kind = spec.kind
-    # The language: the manifest's for this document, else the page's own, else the volume's.
-    document.language = spec.language or document.language or language
-
-
-def _document_ids(specs: Iterable[DocumentSpec]) -> dict[DocumentSpec, str]:
-    """A unique, stable id per document from its file name (and anchor)."""
-    ids: dict[DocumentSpec, str] = {}
-    used: set[str] = set()
-    for spec in specs:
-        stem = spec.path.stem + (f"-{spec.fragment}" if spec.fragment else "")
-        base = slugify(stem, "doc")
-        candidate, n = base, 2
-        while candidate in used:
-            candidate, n = f"{base}-{n}", n + 1
-        used.add(candidate)
-        ids[spec] = candidate
-    return ids
-
-
-def source_date(paths: Iterable[Path]) -> dt.datetime:
-    """The build date, never the clock, so that the same inputs give the same bytes.
-
-    ``SOURCE_DATE_EPOCH`` when set; else the last commit touching the sources when
-    they are in a git work tree without local changes (the same in every clone);
-    else the newest source file's modification time.
-    """
-    paths = list(paths)
-    epoch = epoch_date()
-    if epoch is not None:
-        return epoch
-    committed = _git_commit_time(paths)
-    if committed is not None:
-        return dt.datetime.fromtimestamp(committed, tz=dt.UTC)
-    newest = max((p.stat().st_mtime for p in paths), default=0)
-    return dt.datetime.fromtimestamp(int(newest), tz=dt.UTC)
-
-
-def _git_commit_time(paths: list[Path]) -> int | None:
-    """Commit time of the newest commit touching ``paths``, if all are committed unchanged."""
-    if not paths or shutil.which("git") is None:
-        return None
-    folder = paths[0].parent
-    names = [str(p) for p in paths]
-    try:
-        status = subprocess.run(
-            ["git", "status", "--porcelain", "--", *names],
-            cwd=folder, capture_output=True, text=True, timeout=10,
-        )
-        if status.returncode != 0 or status.stdout.strip():
-            return None
-        log = subprocess.run(
-            ["git", "log", "-1", "--format=%ct", "--", *names],
-            cwd=folder, capture_output=True, text=True, timeout=10,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    stamp = log.stdout.strip()
-    return int(stamp) if log.returncode == 0 and stamp.isdigit() else None
-
-
-# ------------------------------------------------------------------------ build
-
-
-@dataclass
-class BuildReport:
-    """What a build made, per format."""
-
-    outputs: dict[str, Path] = field(default_factory=dict)
-    extra: dict[str, list[Path]] = field(default_factory=dict)
-    pages: dict[str, int] = field(default_factory=dict)
-
-
-def available_formats(wanted: list[str] | None = None) -> list[str]:
-    """Formats with an installed builder (of those ``wanted``, or all)."""
-    return list(builders(wanted))
-
-
-def build(
+def render(
     volume: Volume,
     formats: list[str],
     out_dir: str | Path,
     options: BuildOptions | None = None,
-    check: Callable[[str, Path], None] | None = None,
-) -> BuildReport:
-    """Build each format into ``out_dir/<slug><suffix>``.
+    check: Check | None = None,
+) -> dict[str, Output]:
+    """Build each format of a volume already read into ``out_dir/<slug><suffix>``.
 
     ``check(format, temp_path)`` may raise to refuse an output; the previous
     output is then left untouched.
     """
     options = options or BuildOptions()
     table = builders(formats)
-    unknown = [name for name in formats if name not in table]
-    if unknown:
-        known = ", ".join(BUILDER_MODULES) or "none"
-        raise BuildError(f"unknown or unavailable format '{unknown[0]}' (available: {known})")
     out = Path(out_dir)
-    ensure_writable(out)
-    report = BuildReport()
+    outputs.ensure_writable(out)
+    made: dict[str, Output] = {}
     print_pages = "epub" in formats and volume.settings.epub.page_list == "pdf"
     if print_pages:  # the PDF first: the EPUB carries its page numbers
         formats = sorted(formats, key=lambda name: name != "pdf")
@@ -334,21 +200,15 @@ def build(
         module = table[name]
         target = out / f"{volume.slug}{module.SUFFIX}"
         result = _build_atomically(module, volume, target, options, check)
-        report.outputs[name] = target
-        report.extra[name] = result.extra_files
-        if result.pages is not None:
-            report.pages[name] = result.pages
+        made[name] = Output(name, target, result.extra_files, result.pages)
         if name == "pdf" and print_pages:
             volume.page_starts = result.page_starts
-    return report
+    return made
 
 
 def print_page_starts(volume: Volume, options: BuildOptions) -> list[PageStart]:
     """Where the PDF edition's pages begin, from a PDF built aside and thrown away (its
     groups come from the render cache when nothing changed)."""
-    import dataclasses
-    import tempfile
-
     module = builders(["pdf"])["pdf"]
     with tempfile.TemporaryDirectory(prefix="bookmaker-pages-") as scratch:
         result = module.build(volume, Path(scratch) / f"{volume.slug}.pdf",
@@ -356,9 +216,10 @@ def print_page_starts(volume: Volume, options: BuildOptions) -> list[PageStart]:
     return result.page_starts
 
 
-def _build_atomically(module, volume: Volume, target: Path, options, check) -> BuildResult:
+def _build_atomically(module: ModuleType, volume: Volume, target: Path, options: BuildOptions,
+                      check: Check | None) -> BuildResult:
     """Build into a temporary file beside ``target``, check it, then rename it into place."""
-    temp = temp_beside(target)
+    temp = outputs.temp_beside(target)
     result: BuildResult | None = None
     try:
         result = module.build(volume, temp, options)
@@ -385,3 +246,13 @@ def _final_name(extra: Path, temp: Path, target: Path) -> Path:
     if not extra.name.startswith(temp.stem):
         raise BuildError(f"builder wrote an extra file outside the naming scheme: {extra.name}")
     return target.parent / (target.stem + extra.name[len(temp.stem):])
+
+
+def __getattr__(name: str):
+    """``pipeline.load_volume`` and the other reading functions, imported when first
+    asked for: importing the pipeline must stay cheap for a build with nothing to do."""
+    if name in {"load_volume", "read_document", "source_date", "document_source"}:
+        from bookmaker import loading
+
+        return getattr(loading, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -94,8 +94,8 @@ def test_missing_volume(tmp_path, capsys):
 
 def test_unknown_format(tmp_path, capsys):
     code, _, err = run(capsys, "build", SAMPLE, "-f", "mobi", "-o", tmp_path)
-    assert code == 1
-    assert_one_line_error(err, "format 'mobi' is not available")
+    assert code == 4
+    assert_one_line_error(err, "unknown format 'mobi'")
 
 
 def test_usage_error_is_one_line(capsys):

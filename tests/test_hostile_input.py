@@ -17,7 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 from bookmaker.builders import BuildOptions
-from bookmaker.pipeline import build, load_volume
+from bookmaker.pipeline import load_volume, render
 
 SECRET = "SECRET-MARKER-7f3a"
 
@@ -111,9 +111,9 @@ def test_hostile_html_reaches_no_output(hostile_volume, tmp_path):
     assert "Marxists Internet Archive" not in body
 
     out = tmp_path / "out"
-    report = build(volume, ["epub", "pdf"], out, BuildOptions(jobs=1))
+    report = render(volume, ["epub", "pdf"], out, BuildOptions(jobs=1))
     assert str(secret) not in opened
-    epub = report.outputs["epub"]
+    epub = report["epub"].path
     with zipfile.ZipFile(epub) as archive:
         for name in archive.namelist():
             data = archive.read(name)
@@ -121,7 +121,7 @@ def test_hostile_html_reaches_no_output(hostile_volume, tmp_path):
             assert b"127.0.0.1" not in data, name
             if name.endswith(".xhtml"):
                 assert b"<script" not in data and b"javascript:" not in data, name
-    pdf_text = "".join(page.extract_text() for page in PdfReader(report.outputs["pdf"]).pages)
+    pdf_text = "".join(page.extract_text() for page in PdfReader(report["pdf"].path).pages)
     assert SECRET not in pdf_text
     assert "The second paragraph stays." in pdf_text
 
@@ -129,5 +129,5 @@ def test_hostile_html_reaches_no_output(hostile_volume, tmp_path):
 def test_no_request_leaves_the_process(hostile_volume, tmp_path):
     folder, _ = hostile_volume
     volume = load_volume(folder)
-    build(volume, ["epub", "pdf"], tmp_path / "out", BuildOptions(jobs=1))
+    render(volume, ["epub", "pdf"], tmp_path / "out", BuildOptions(jobs=1))
     assert _CountingHandler.requests == []

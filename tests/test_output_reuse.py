@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bookmaker import outputs, pipeline
+from bookmaker import loading as pipeline
+from bookmaker import outputs
 from bookmaker.cli import main
 
 SAMPLE = Path(__file__).resolve().parent.parent / "volumes" / "how-the-revolution-armed-1918"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from bookmaker import pipeline
+from bookmaker import loading as pipeline
 from bookmaker.pipeline import load_volume
 
 SAMPLE = Path(__file__).resolve().parent.parent / "volumes" / "how-the-revolution-armed-1918"

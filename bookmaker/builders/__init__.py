@@ -1,6 +1,7 @@
 """Builders render a :class:`~bookmaker.model.Volume` into one output format.
 
-A builder is a module with ``NAME`` (as used by ``-f``), ``SUFFIX`` (".epub") and
+A builder is a package with ``NAME`` (as used by ``-f``), ``SUFFIX`` (".epub"),
+``REQUIRES`` (the Python packages it cannot run without) and
 ``build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult``.
 It writes only ``target`` (a temporary path the pipeline renames once the output
 is built and checked) and never reads source documents: everything it needs is
@@ -13,8 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-from bookmaker.model import PageStart
+if TYPE_CHECKING:
+    from bookmaker.model import PageStart
+
 
 
 @dataclass(frozen=True)
@@ -49,20 +53,28 @@ class BuildResult:
 
 
 BUILDER_MODULES = {"epub": "bookmaker.builders.epub", "pdf": "bookmaker.builders.pdf"}
+"""Every format, by name: a new format is a package here and a line in this table."""
 
 
 def builders(names: list[str] | None = None) -> dict[str, ModuleType]:
-    """The available builders by name (those in ``names``, or all), imported on demand:
-    WeasyPrint and ebooklib are slow to import, and an EPUB build needs no WeasyPrint."""
+    """The builders by name (those in ``names``, in that order, or all), imported on
+    demand: WeasyPrint and ebooklib are slow to import, and an EPUB build needs no
+    WeasyPrint. The one check of which formats exist and can run here: raises
+    :class:`~bookmaker.errors.BuildError` for an unknown format and
+    :class:`~bookmaker.errors.ToolMissingError` for one whose packages are missing."""
     import importlib
+    import importlib.util
+
+    from bookmaker.errors import BuildError, ToolMissingError
 
     found = {}
-    for name, module in BUILDER_MODULES.items():
-        if names is not None and name not in names:
-            continue
-        try:
-            found[name] = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
+    for name in names if names is not None else list(BUILDER_MODULES):
+        if name not in BUILDER_MODULES:
+            raise BuildError(f"unknown format '{name}' (formats: {', '.join(BUILDER_MODULES)})")
+        module = importlib.import_module(BUILDER_MODULES[name])
+        missing = [lib for lib in module.REQUIRES if importlib.util.find_spec(lib) is None]
+        if missing:
+            raise ToolMissingError(f"format '{name}' needs the Python package '{missing[0]}'; "
+                                   f"pip install {missing[0]}")
+        found[name] = module
     return found

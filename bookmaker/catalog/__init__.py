@@ -16,7 +16,6 @@ and writes::
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,35 +66,28 @@ def build_catalog(
     title: str = DEFAULT_TITLE,
     base_url: str | None = None,
     progress: Callable[[str, int, int], None] = lambda stage, done, total: None,
-    build: Callable | None = None,
-    check: Callable[[str, Path], None] | None = None,
+    check: bool = False,
 ) -> CatalogReport:
-    """Build every volume (reusing fresh outputs) into ``site`` and write pages and feeds.
+    """Build every volume (reusing unchanged outputs) into ``site``; write pages and feeds.
 
-    ``formats`` defaults to EPUB and PDF. ``check`` is passed to :func:`bookmaker.pipeline.build`
-    (the CLI's EPUBCheck gate); ``build`` replaces that function (tests use it to avoid real
-    builds).
+    Each volume is built by :func:`bookmaker.pipeline.build`, as ``bookmaker build``
+    builds it; ``formats`` defaults to EPUB and PDF; ``check`` refuses an EPUB that
+    EPUBCheck reports anything about.
     """
-    from bookmaker import pipeline
+    from bookmaker.builders import builders
 
     if not volumes:
         raise BookmakerError("give at least one volume folder to put in the catalogue")
     options = options or BuildOptions()
     wanted = list(dict.fromkeys(formats or ("epub", "pdf")))
-    if build is None:
-        build = functools.partial(pipeline.build, check=check)
-        available = pipeline.available_formats()
-        missing = [name for name in wanted if name not in available]
-        if missing:
-            raise BookmakerError(f"format '{missing[0]}' is not available "
-                                 f"(available: {', '.join(available) or 'none'})")
+    builders(wanted)  # an unknown or unavailable format fails before any work
     root = Path(site)
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create the site folder: {exc.strerror}", root) from None
-    entries = collect([Path(v) for v in volumes], root, wanted, options,
-                      load=pipeline.load_volume, build=build, progress=progress)
+    entries = collect([Path(v) for v in volumes], root, wanted, options, check=check,
+                      progress=progress)
     report = CatalogReport(site=root, entries=entries)
     report.pages = write_site(root, entries, title)
     publishers = {e.volume.info.publisher for e in entries if e.volume.info.publisher}

@@ -1,37 +1,37 @@
 """Gather what the catalogue shows: each volume's model, built outputs, identifier and cover.
 
-Outputs are built into the site itself (``books/<slug>/``) and reused while fresh:
-newer than the manifest, every document and the cover, and made by this
-bookmaker version with the same options (recorded in a small stamp file).
-Identifier and cover are read back from the built EPUB, so the feeds match the
-book by construction.
+Outputs are built into the site itself (``books/<slug>/``) by
+:func:`bookmaker.pipeline.build`, so a volume whose inputs did not change is not
+built again: the same output key as ``bookmaker build``. Identifier and cover are
+read back from the built EPUB, so the feeds match the book by construction.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import os
 import posixpath
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 from PIL import Image
 
-from bookmaker import __version__
 from bookmaker.builders import BuildOptions
+from bookmaker.cache import CACHE_DIR_NAME
 from bookmaker.errors import BuildError, ManifestError
 from bookmaker.log import LOGGER, warn
 from bookmaker.manifest import load_manifest
 from bookmaker.model import Volume, book_identifier
 
+if TYPE_CHECKING:
+    from bookmaker.pipeline import BuildReport
+
 BOOKS_DIR = "books"
 """Folder of the site holding one sub-folder per volume."""
-STAMP_NAME = ".bookmaker-build.json"
-"""Records the version and options the outputs in a volume folder were built with."""
 THUMB_SIZE = (400, 640)
 """Largest thumbnail box; shown at about half that on screen, sharp on dense displays."""
 
@@ -39,8 +39,6 @@ MEDIA_TYPES = {".epub": "application/epub+zip", ".pdf": "application/pdf"}
 _CONTAINER_NS = {"c": "urn:oasis:names:tc:opendocument:xmlns:container"}
 _OPF_NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
 
-Builder = Callable[..., object]
-"""``pipeline.build``'s signature: ``(volume, formats, out_dir, options) -> BuildReport``."""
 
 
 @dataclass(frozen=True)
@@ -102,46 +100,6 @@ class Entry:
         return next((d for d in self.document_pdfs if d.document_id == doc_id), None)
 
 
-# ------------------------------------------------------------------ freshness
-
-
-def source_files(volume_path: str | Path) -> list[Path]:
-    """The files an output depends on: manifest, documents and cover image."""
-    manifest = load_manifest(volume_path)
-    files = [manifest.path, *(spec.path for spec in manifest.documents)]
-    if manifest.info.cover:
-        files.append(manifest.root / manifest.info.cover)
-    return files
-
-
-def _stamp(formats: list[str], options: BuildOptions) -> dict:
-    return {"bookmaker": __version__, "split": options.split, "formats": sorted(formats)}
-
-
-def read_stamp(folder: Path) -> dict:
-    """The stamp of a volume folder in the site; empty when missing or unreadable."""
-    try:
-        data = json.loads((folder / STAMP_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def is_fresh(output: Path, sources: list[Path], stamp: dict, options: BuildOptions) -> bool:
-    """True when ``output`` is newer than every source and was made by this version alike."""
-    if stamp.get("bookmaker") != __version__ or stamp.get("split") != options.split:
-        return False
-    try:
-        built = output.stat().st_mtime
-    except OSError:
-        return False
-    try:
-        newest = max(path.stat().st_mtime for path in sources)
-    except OSError:
-        return False  # a source vanished: rebuild so the error is reported
-    return built > newest
-
-
 # ---------------------------------------------------------------------- EPUB
 
 
@@ -200,44 +158,48 @@ def collect(
     site: Path,
     formats: list[str],
     options: BuildOptions,
-    load: Callable[[Path], Volume],
-    build: Builder,
+    check: bool = False,
     progress: Callable[[str, int, int], None] = lambda stage, done, total: None,
 ) -> list[Entry]:
-    """Load, build (or reuse) and describe every volume, in the order given."""
+    """Build (or reuse), load and describe every volume, in the order given."""
+    from bookmaker.loading import load_volume
+
     entries: list[Entry] = []
     seen: dict[str, Path] = {}
     for done, path in enumerate(volume_paths):
         progress("catalogue", done, len(volume_paths))
-        volume = load(path)
-        if volume.slug in seen:
+        slug = load_manifest(path).slug
+        if slug in seen:
             raise ManifestError(
-                f"two volumes share the folder name '{volume.slug}' ({seen[volume.slug]} and "
+                f"two volumes share the folder name '{slug}' ({seen[slug]} and "
                 f"{path}); rename one folder", path)
-        seen[volume.slug] = Path(path)
-        entries.append(_collect_one(Path(path), volume, site, formats, options, build))
+        seen[slug] = Path(path)
+        report = _build_one(Path(path), site / BOOKS_DIR / slug, formats, options, check)
+        volume = load_volume(path, cache_dir=Path(path) / CACHE_DIR_NAME)
+        entries.append(_describe(volume, site, formats, options, report))
     progress("catalogue", len(volume_paths), len(volume_paths))
     return entries
 
 
-def _collect_one(path: Path, volume: Volume, site: Path, formats: list[str],
-                 options: BuildOptions, build: Builder) -> Entry:
-    folder = site / BOOKS_DIR / volume.slug
+def _build_one(path: Path, folder: Path, formats: list[str], options: BuildOptions,
+               check: bool) -> BuildReport:
+    from bookmaker import pipeline
+
     folder.mkdir(parents=True, exist_ok=True)
-    sources = source_files(path)
-    stamp = read_stamp(folder)
-    stale = [fmt for fmt in formats
-             if not is_fresh(folder / f"{volume.slug}.{fmt}", sources, stamp, options)
-             or (fmt == "pdf" and options.split and not _split_pdfs_present(folder, volume))]
-    if stale:
-        LOGGER.info(f"building {volume.slug}: {', '.join(stale)}")
-        (folder / STAMP_NAME).unlink(missing_ok=True)  # a failed build leaves no false stamp
-        build(volume, stale, folder, options)
+    request = pipeline.BuildRequest(out_dir=folder, formats=tuple(formats), check=check,
+                                    options=options)
+    report = pipeline.build(path, request)
+    built = [name for name in formats if name not in report.reused]
+    if built:
+        LOGGER.info(f"built {folder.name}: {', '.join(built)}")
         _make_public(folder)
-    stamp = _stamp(formats, options)
-    (folder / STAMP_NAME).write_text(json.dumps(stamp, indent=1) + "\n", encoding="utf-8")
-    entry = Entry(volume=volume, identifier=book_identifier(volume),
-                  reused=[fmt for fmt in formats if fmt not in stale])
+    return report
+
+
+def _describe(volume: Volume, site: Path, formats: list[str], options: BuildOptions,
+              report: BuildReport) -> Entry:
+    folder = site / BOOKS_DIR / volume.slug
+    entry = Entry(volume=volume, identifier=book_identifier(volume), reused=report.reused)
     for fmt in formats:
         target = folder / f"{volume.slug}.{fmt}"
         entry.downloads.append(_download(site, target, fmt, fmt.upper()))
@@ -269,10 +231,6 @@ def _download(site: Path, path: Path, fmt: str, label: str, doc_id: str | None =
     return Download(format=fmt, path=path, href=path.relative_to(site).as_posix(),
                     media_type=MEDIA_TYPES[path.suffix], size=path.stat().st_size, label=label,
                     document_id=doc_id)
-
-
-def _split_pdfs_present(folder: Path, volume: Volume) -> bool:
-    return all((folder / f"{volume.slug}-{doc.id}.pdf").is_file() for doc in volume.documents)
 
 
 def _document_pdfs(site: Path, folder: Path, volume: Volume) -> list[Download]:

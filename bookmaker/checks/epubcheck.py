@@ -154,3 +154,14 @@ def run_epubcheck(paths: list[Path], batch: bool = True) -> dict[Path, list[Mess
 def check_epub(path: Path) -> list[Message]:
     """EPUBCheck's messages for one book."""
     return run_epubcheck([path])[Path(path)]
+
+
+def epub_gate(fmt: str, temp: Path) -> None:
+    """Refuse an EPUB that EPUBCheck reports anything about (``build --check``): the
+    pipeline then leaves the previous output in place."""
+    if fmt != "epub":
+        return
+    messages = check_epub(temp)
+    if messages:
+        raise CheckError(f"EPUBCheck reported {len(messages)} message(s); output not written",
+                         details=[str(message) for message in messages])

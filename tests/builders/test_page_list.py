@@ -16,7 +16,7 @@ from bookmaker.builders import BuildOptions
 from bookmaker.builders.epub.pages import insert_markers
 from bookmaker.builders.pdf.render import TRIMS
 from bookmaker.checks.pdf import join_lines, words
-from bookmaker.pipeline import build
+from bookmaker.pipeline import render
 from tests.factories import make_document, make_volume
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
@@ -56,8 +56,8 @@ def built(tmp_path: Path, sections: bool):
     volume = long_volume()
     cache = tmp_path / "cache" if sections else None
     options = BuildOptions(jobs=2 if sections else 1, cache_dir=cache)
-    report = build(volume, ["epub", "pdf"], tmp_path / "out", options)
-    return volume, report.outputs["epub"], report.outputs["pdf"]
+    report = render(volume, ["epub", "pdf"], tmp_path / "out", options)
+    return volume, report["epub"].path, report["pdf"].path
 
 
 @pytest.fixture(scope="module", params=["sections", "whole"])
@@ -170,7 +170,7 @@ def test_editing_one_document_leaves_the_earlier_pages_alone(tmp_path):
     longer = make_document(doc.id, doc.title, paragraphs=12, notes=2)
     edited.parts[2].documents[0] = longer
     options = BuildOptions(jobs=2, cache_dir=tmp_path / "cache")
-    build(edited, ["epub", "pdf"], tmp_path / "out", options)
+    render(edited, ["epub", "pdf"], tmp_path / "out", options)
     after = edited.page_starts
     first = next(i for i, start in enumerate(before) if start.key == f"d:{doc.id}")
     assert after[:first] == before[:first]
@@ -185,5 +185,5 @@ def test_markers_go_before_their_word_past_tags_and_entities():
 
 def test_without_page_list_the_epub_has_no_markers(tmp_path):
     volume = dataclasses.replace(make_volume(documents=2, parts=0, notes=1))
-    report = build(volume, ["epub"], tmp_path, BuildOptions(jobs=1))
-    assert markers(report.outputs["epub"]) == {}
+    report = render(volume, ["epub"], tmp_path, BuildOptions(jobs=1))
+    assert markers(report["epub"].path) == {}

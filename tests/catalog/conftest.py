@@ -17,8 +17,14 @@ from tests.catalog.helpers import SAMPLE, FakeBuilder, generated_volumes, write_
 
 
 @pytest.fixture
-def fake_builder() -> FakeBuilder:
-    return FakeBuilder()
+def fake_builder(monkeypatch) -> FakeBuilder:
+    """Builds stand-in outputs in place of the real builders (the pipeline still decides
+    what to build and reuses what it kept)."""
+    import bookmaker.pipeline
+
+    fake = FakeBuilder()
+    monkeypatch.setattr(bookmaker.pipeline, "render", fake)
+    return fake
 
 
 @pytest.fixture
@@ -32,7 +38,7 @@ description = "Papers that belong to no series."
 ''', [(None, ["leaf.txt"])])
     site = tmp_path / "site"
     build_catalog([unseried, *reversed(volumes)], site, BuildOptions(split=True),
-                  title="Test Library", build=fake_builder)
+                  title="Test Library")
     return site
 
 

@@ -122,23 +122,32 @@ def fake_epub(path: Path, identifier: str, cover: bytes | None = None) -> None:
 
 
 class FakeBuilder:
-    """Stands in for ``pipeline.build``: writes small outputs and counts what it built."""
+    """Stands in for ``pipeline.render`` (the building, not the deciding): writes small
+    outputs and counts what it built."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, tuple[str, ...]]] = []
 
     def __call__(self, volume, formats, out_dir, options=None, check=None):
+        from bookmaker.pipeline import Output
+
         out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
         self.calls.append((volume.slug, tuple(formats)))
+        made = {}
         for fmt in formats:
             target = out / f"{volume.slug}.{fmt}"
             if fmt == "epub":
                 fake_epub(target, f"urn:uuid:fake-{volume.slug}", png_bytes())
             else:
                 target.write_bytes(b"%PDF-1.7\n% fake " + volume.slug.encode() + b"\n%%EOF\n")
-                if options is not None and options.split:
-                    for doc in volume.documents:
-                        (out / f"{volume.slug}-{doc.id}.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")
+            made[fmt] = Output(fmt, target)
+            if fmt == "pdf" and options is not None and options.split:
+                for doc in volume.documents:
+                    extra = out / f"{volume.slug}-{doc.id}.pdf"
+                    extra.write_bytes(b"%PDF-1.7\n%%EOF\n")
+                    made[fmt].extra.append(extra)
+        return made
 
 
 # ------------------------------------------------------------------ page checks

@@ -15,9 +15,7 @@ def require_command(name: str) -> None:
 
 def test_catalog_command_builds_the_site(tmp_path, monkeypatch, fake_builder, capsys):
     require_command("catalog")
-    import bookmaker.pipeline
 
-    monkeypatch.setattr(bookmaker.pipeline, "build", fake_builder)
     volumes = generated_volumes(tmp_path / "volumes")
     site = tmp_path / "site"
     args = ["catalog", *map(str, volumes), "-o", str(site), "--title", "Shelf", "--split"]

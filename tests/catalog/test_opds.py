@@ -118,8 +118,7 @@ def test_base_url_makes_links_absolute(tmp_path, fake_builder):
     from tests.catalog.helpers import generated_volumes
 
     site = tmp_path / "site"
-    build_catalog(generated_volumes(tmp_path / "v")[:1], site, base_url="https://books.example/",
-                  build=fake_builder)
+    build_catalog(generated_volumes(tmp_path / "v")[:1], site, base_url="https://books.example/")
     feed = feed_json(site)
     assert feed["links"][0] == {"rel": "self", "type": "application/opds+json",
                                 "href": "https://books.example/opds/catalog.json"}

@@ -187,7 +187,7 @@ def test_a_volume_page_says_when_the_epub_has_print_page_numbers(tmp_path, fake_
     plain = write_volume(tmp_path / "volumes" / "plain", 'title = "Plain"\nauthors = ["A"]',
                          [(None, ["leaf.txt"])])
     site = tmp_path / "site"
-    build_catalog([paged, plain], site, BuildOptions(), title="Test", build=fake_builder)
+    build_catalog([paged, plain], site, BuildOptions(), title="Test")
     hint = "The EPUB carries the print edition’s page numbers."
     assert hint in texts(page(site, "books/paged/index.html"), "//p[@class='hint']")
     assert hint not in texts(page(site, "books/plain/index.html"), "//p[@class='hint']")

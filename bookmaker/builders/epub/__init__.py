@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 NAME = "epub"
 SUFFIX = ".epub"
+REQUIRES = ("ebooklib", "PIL")
 
 
 def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:

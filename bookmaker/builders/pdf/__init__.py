@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 NAME = "pdf"
 SUFFIX = ".pdf"
+REQUIRES = ("weasyprint", "pikepdf")
 
 
 def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bookmaker.builders import BuildOptions
-from bookmaker.pipeline import build, load_volume
+from bookmaker.pipeline import load_volume, render
 
 SAMPLE = Path(__file__).resolve().parents[3] / "volumes" / "how-the-revolution-armed-1918"
 
@@ -22,8 +22,8 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def sample_epub(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("calibre")
-    report = build(load_volume(SAMPLE), ["epub"], out, BuildOptions())
-    return report.outputs["epub"]
+    report = render(load_volume(SAMPLE), ["epub"], out, BuildOptions())
+    return report["epub"].path
 
 
 def test_ebook_meta_reads_title_authors_series_language(sample_epub):

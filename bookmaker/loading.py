@@ -1,0 +1,282 @@
+"""A volume folder read into the model: manifest → readers → model.
+
+:func:`load_volume` reads every document (from the read cache where it can, in
+worker processes when a volume is large), settles what the manifest says over
+what the page says, resolves images, and dates the build from its sources.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import gc
+import hashlib
+import logging
+import multiprocessing as mp
+import pickle
+import shutil
+import subprocess
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from bookmaker import __version__
+from bookmaker.cache import Cache
+from bookmaker.errors import BookmakerError, DocumentError
+from bookmaker.images import resolve_images
+from bookmaker.log import LOGGER, warn
+from bookmaker.manifest import DocumentSpec, Manifest, load_manifest
+from bookmaker.model import Document, Part, Volume, slugify
+from bookmaker.readers import READERS, DocumentSource
+from bookmaker.reproducible import epoch_date, worker_count
+from bookmaker.resources import read_bytes
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)``."""
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+PARALLEL_READ_MIN = 64
+"""Documents below which reading in worker processes costs more than it saves."""
+
+
+def load_volume(
+    path: str | Path,
+    progress: Progress = _no_progress,
+    cache_dir: Path | None = None,
+    jobs: int = 1,
+) -> Volume:
+    """Read the volume at PATH (a folder or its ``volume.toml``) into the model.
+
+    With ``cache_dir``, documents read before (same bytes, same settings, same
+    bookmaker) come from the cache; with ``jobs`` > 1 a large volume is read in
+    worker processes.
+    """
+    manifest = load_manifest(path, supported_suffixes=set(READERS))
+    ids = _document_ids(manifest.documents)
+    read = _read_all(manifest, ids, Cache(cache_dir, "read"), jobs, progress)
+    for document in read.values():  # after the cache: images come and go on their own
+        for message in resolve_images(document, manifest.root):
+            warn(message, document.source_path)
+    parts = []
+    for index, part_spec in enumerate(manifest.parts, start=1):
+        documents = [read[spec] for spec in part_spec.documents]
+        part_id = slugify(part_spec.title, "part") if part_spec.title else f"part-{index}"
+        parts.append(Part(id=f"part-{index}-{part_id}" if part_spec.title else part_id,
+                          title=part_spec.title, documents=documents))
+    return Volume(
+        slug=manifest.slug,
+        info=manifest.info,
+        settings=manifest.settings,
+        parts=parts,
+        root=str(manifest.root),
+        source_date=source_date([manifest.path, *(spec.path for spec in manifest.documents)]),
+    )
+
+
+def _read_all(manifest: Manifest, ids: dict[DocumentSpec, str], cache: Cache, jobs: int,
+              progress: Progress) -> dict[DocumentSpec, Document]:
+    """Every document, from the cache where it can, else read (in parallel when it pays)."""
+    specs = manifest.documents
+    total, done = len(specs), 0
+    found: dict[DocumentSpec, Document] = {}
+    keys: dict[Path, str] = {}
+    missing: list[tuple[DocumentSpec, DocumentSource, bytes]] = []
+    for spec in specs:
+        data = read_bytes(spec.path, spec.rel_path)
+        keys[spec] = _read_key(data, spec, ids[spec], manifest)
+        cached = cache.get(keys[spec])
+        document = _unpickle(cached) if cached is not None else None
+        if document is None:
+            missing.append((spec, document_source(spec, ids[spec], manifest), data))
+            continue
+        for message in document.warnings:  # a cached document still says what it said
+            warn(message, spec.rel_path)
+        settle(document, spec, manifest.info.language)
+        found[spec] = document
+        done += 1
+        progress("read", done, total)
+    jobs = worker_count(jobs)
+    for suffix in {spec.path.suffix.lower() for spec, _, _ in missing}:
+        _ = READERS[suffix].read  # import each reader needed once, before any fork
+    parallel = (jobs > 1 and len(missing) >= PARALLEL_READ_MIN
+                and "fork" in mp.get_all_start_methods())
+    if parallel:
+        # fork: readers are pure Python and lxml, nothing that minds being forked,
+        # and a forked worker needs no second import of everything. gc.freeze: the
+        # workers' collections then leave the inherited objects (and their pages) alone.
+        gc.freeze()
+        results = _read_in_workers(missing, jobs)
+    else:
+        results = ((spec, read_document(spec, source, data)) for spec, source, data in missing)
+    try:
+        for spec, document in results:
+            if parallel:  # a worker's warnings come back with its document
+                for message in document.warnings:
+                    warn(message, spec.rel_path)
+            found[spec] = document
+            # Cached as they come (while the workers read on).
+            cache.put(keys[spec], pickle.dumps(document, pickle.HIGHEST_PROTOCOL))
+            done += 1
+            progress("read", done, total)
+    finally:
+        if parallel:
+            gc.unfreeze()
+    return found
+
+
+def _read_key(data: bytes, spec: DocumentSpec, doc_id: str, manifest: Manifest) -> str:
+    """Everything a reader's result depends on."""
+    hasher = hashlib.sha256(data)
+    settings = manifest.settings.typography.model_dump_json()
+    hasher.update(f"{__version__}|{_code_stamp()}|{spec.rel_path}|{doc_id}|{spec.title}|"
+                  f"{spec.kind}|{spec.kind_given}|{spec.language}|{manifest.info.language}|"
+                  f"{settings}|{spec.fragment}".encode())
+    return hasher.hexdigest()[:32] + ".pickle"
+
+
+@functools.cache
+def _code_stamp() -> str:
+    """Size and time of every module of bookmaker: a reader changed without a new version
+    number (a development checkout) must not be answered from the cache."""
+    package = Path(__file__).parent
+    stamps = sorted(f"{path.relative_to(package)}:{path.stat().st_size}:{path.stat().st_mtime_ns}"
+                    for path in package.rglob("*.py"))
+    return hashlib.sha256("|".join(stamps).encode()).hexdigest()[:16]
+
+
+def _unpickle(data: bytes) -> Document | None:
+    try:
+        document = pickle.loads(data)
+    except Exception:  # an entry from another version of the model: read again
+        return None
+    if not isinstance(document, Document):
+        return None
+    # A Document pickled before a field was added lacks it: read the file again.
+    return document if all(hasattr(document, f.name) for f in dataclasses.fields(Document)) \
+        else None
+
+
+def _read_in_workers(missing: list[tuple[DocumentSpec, DocumentSource, bytes]], jobs: int):
+    """Yield ``(spec, document)`` in order, read by ``jobs`` forked workers."""
+    with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"),
+                             initializer=_quiet_worker) as pool:
+        # Each task carries only its documents' bytes and sources, never the whole
+        # manifest; and several documents, since a document takes a few milliseconds
+        # and a task's round trip through the pool about as long.
+        size = max(1, min(16, len(missing) // (jobs * 4)))
+        batches = [missing[at:at + size] for at in range(0, len(missing), size)]
+        futures = [pool.submit(_read_batch, batch) for batch in batches]
+        for batch, future in zip(batches, futures, strict=True):
+            for (spec, _, _), document in zip(batch, future.result(), strict=True):
+                yield spec, document
+
+
+def _read_batch(batch: list[tuple[DocumentSpec, DocumentSource, bytes]]) -> list[Document]:
+    return [read_document(*task) for task in batch]
+
+
+def _quiet_worker() -> None:
+    """In a reading worker, warnings are returned with the document, not printed."""
+    LOGGER.handlers.clear()
+    LOGGER.addHandler(logging.NullHandler())
+    LOGGER.propagate = False
+
+
+def document_source(spec: DocumentSpec, doc_id: str, manifest: Manifest) -> DocumentSource:
+    """What the reader of one document is told."""
+    return DocumentSource(
+        rel_path=spec.rel_path,
+        doc_id=doc_id,
+        language=spec.language or manifest.info.language,
+        title=spec.title,
+        typography=manifest.settings.typography,
+        fragment=spec.fragment,
+    )
+
+
+def read_document(spec: DocumentSpec, source: DocumentSource, data: bytes) -> Document:
+    """Read one document's bytes with the reader its file type calls for."""
+    entry = READERS[spec.path.suffix.lower()]
+    try:
+        document = entry.read(data, source)
+    except BookmakerError:
+        raise
+    except RecursionError:
+        raise DocumentError("document is nested too deeply to read", spec.rel_path) from None
+    except Exception as exc:  # a reader bug must still name the file, not crash the run
+        raise DocumentError(
+            f"{entry.name} reader failed ({type(exc).__name__}: {exc}); please report this",
+            spec.rel_path,
+        ) from exc
+    settle(document, spec, source.language)  # readers log their own warnings as they find them
+    return document
+
+
+def settle(document: Document, spec: DocumentSpec, language: str) -> None:
+    """Front, back or body: the manifest's ``kind``, else the document's own (a Markdown
+    front matter's ``kind: front``), else where the manifest lists it."""
+    if spec.kind_given or document.kind == "text":
+        document.kind = spec.kind
+    # The language: the manifest's for this document, else the page's own, else the volume's.
+    document.language = spec.language or document.language or language
+
+
+def _document_ids(specs: Iterable[DocumentSpec]) -> dict[DocumentSpec, str]:
+    """A unique, stable id per document from its file name (and anchor)."""
+    ids: dict[DocumentSpec, str] = {}
+    used: set[str] = set()
+    for spec in specs:
+        stem = spec.path.stem + (f"-{spec.fragment}" if spec.fragment else "")
+        base = slugify(stem, "doc")
+        candidate, n = base, 2
+        while candidate in used:
+            candidate, n = f"{base}-{n}", n + 1
+        used.add(candidate)
+        ids[spec] = candidate
+    return ids
+
+
+def source_date(paths: Iterable[Path]) -> dt.datetime:
+    """The build date, never the clock, so that the same inputs give the same bytes.
+
+    ``SOURCE_DATE_EPOCH`` when set; else the last commit touching the sources when
+    they are in a git work tree without local changes (the same in every clone);
+    else the newest source file's modification time.
+    """
+    paths = list(paths)
+    epoch = epoch_date()
+    if epoch is not None:
+        return epoch
+    committed = _git_commit_time(paths)
+    if committed is not None:
+        return dt.datetime.fromtimestamp(committed, tz=dt.UTC)
+    newest = max((p.stat().st_mtime for p in paths), default=0)
+    return dt.datetime.fromtimestamp(int(newest), tz=dt.UTC)
+
+
+def _git_commit_time(paths: list[Path]) -> int | None:
+    """Commit time of the newest commit touching ``paths``, if all are committed unchanged."""
+    if not paths or shutil.which("git") is None:
+        return None
+    folder = paths[0].parent
+    names = [str(p) for p in paths]
+    try:
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--", *names],
+            cwd=folder, capture_output=True, text=True, timeout=10,
+        )
+        if status.returncode != 0 or status.stdout.strip():
+            return None
+        log = subprocess.run(
+            ["git", "log", "-1", "--format=%ct", "--", *names],
+            cwd=folder, capture_output=True, text=True, timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    stamp = log.stdout.strip()
+    return int(stamp) if log.returncode == 0 and stamp.isdigit() else None

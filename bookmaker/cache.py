@@ -9,9 +9,9 @@ and renamed, so a reader sees a whole entry or none.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
+from bookmaker.atomic import write_atomically
 from bookmaker.log import LOGGER
 
 CACHE_DIR_NAME = ".bookmaker-cache"
@@ -38,10 +38,7 @@ class Cache:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temp, self.folder / name)
+            write_atomically(self.folder / name, data)
         except OSError as exc:
             LOGGER.info("cache not written (%s): %s", name, exc)
 

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import bookmaker
+from bookmaker.atomic import replacing
 from bookmaker.errors import OutputError
 from bookmaker.log import LOGGER
 from bookmaker.reproducible import epoch_text
@@ -141,15 +142,12 @@ def restore(cache_dir: Path, fmt: str, key: str, kept: Kept, out_dir: Path) -> l
         if _same_file_stat(entry / name, target):
             written.append(target)
             continue
-        temp = temp_beside(target)
         try:
-            shutil.copyfile(entry / name, temp)
-            shutil.copystat(entry / name, temp)
-            os.replace(temp, target)
+            with replacing(target) as temp:
+                shutil.copyfile(entry / name, temp)
+                shutil.copystat(entry / name, temp)
         except OSError as exc:
             raise OutputError(f"cannot write output: {exc.strerror or exc}", target) from None
-        finally:
-            temp.unlink(missing_ok=True)
         written.append(target)
     return written
 
@@ -199,14 +197,3 @@ def ensure_writable(out: Path) -> None:
         raise OutputError(f"cannot create output folder: {exc.strerror}", out) from None
     if not os.access(out, os.W_OK | os.X_OK):
         raise OutputError("output folder is not writable; choose another with -o", out)
-
-
-def temp_beside(target: Path) -> Path:
-    """A new empty file beside ``target`` to write it into and rename: a hidden name, and
-    the permissions of a file made normally (mkstemp makes 0600; outputs are for sharing)."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    mask = os.umask(0)  # reading the umask means setting it: set it back at once
-    os.umask(mask)
-    os.chmod(name, 0o666 & ~mask)
-    return Path(name)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bookmaker import outputs
+from bookmaker.atomic import temp_beside
 from bookmaker.builders import BuildOptions, BuildResult, builders
 from bookmaker.cache import CACHE_DIR_NAME
 from bookmaker.errors import BuildError, OutputError
@@ -219,7 +220,7 @@ def print_page_starts(volume: Volume, options: BuildOptions) -> list[PageStart]:
 def _build_atomically(module: ModuleType, volume: Volume, target: Path, options: BuildOptions,
                       check: Check | None) -> BuildResult:
     """Build into a temporary file beside ``target``, check it, then rename it into place."""
-    temp = outputs.temp_beside(target)
+    temp = temp_beside(target)
     result: BuildResult | None = None
     try:
         result = module.build(volume, temp, options)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 EPOCH_VARIABLE = "SOURCE_DATE_EPOCH"
 
@@ -22,6 +24,20 @@ def epoch_date() -> dt.datetime | None:
     """``SOURCE_DATE_EPOCH`` as a UTC time, None when unset or not a number of seconds."""
     text = epoch_text()
     return dt.datetime.fromtimestamp(int(text), tz=dt.UTC) if text.isdigit() else None
+
+
+@contextmanager
+def epoch_while(date: dt.datetime | None) -> Iterator[None]:
+    """``SOURCE_DATE_EPOCH`` set to ``date`` for a library that reads it (fontTools dates
+    the fonts it writes from it, else from the clock); a value the user set is kept."""
+    if date is None or EPOCH_VARIABLE in os.environ:
+        yield
+        return
+    os.environ[EPOCH_VARIABLE] = str(int(date.timestamp()))
+    try:
+        yield
+    finally:
+        os.environ.pop(EPOCH_VARIABLE, None)
 
 
 def worker_count(jobs: int, work: int | None = None) -> int:

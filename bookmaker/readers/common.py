@@ -15,6 +15,7 @@ from lxml import etree
 
 from bookmaker.errors import DocumentError
 from bookmaker.log import warn
+from bookmaker.markup import parse_fragment
 from bookmaker.model import (
     Block,
     BlockKind,
@@ -309,15 +310,6 @@ def finish_notes(ctx: ReadContext, calls: NoteCalls, texts: list[NoteText]) -> l
 # ------------------------------------------------------------------- blocks
 
 _SPACE = re.compile(r"[ \t\n\r\f]+")  # not \s: keep no-break spaces
-
-
-def parse_fragment(html: str) -> etree._Element:
-    """Parse an XHTML fragment inside a ``div``; raises ValueError if it is not well formed."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-    try:
-        return etree.fromstring(f"<div>{html}</div>", parser)
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(f"not well-formed XHTML: {exc}") from exc
 
 
 _BREAKING = ("p", "br", "li", "dt", "dd", "td", "th", "tr", "h2", "h3", "h4", "h5", "h6",

@@ -30,6 +30,7 @@ from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
+from bookmaker.markup import escape_text, to_xhtml_block
 from bookmaker.model import Block, Document
 from bookmaker.readers import DocumentSource
 from bookmaker.readers.common import (
@@ -45,7 +46,7 @@ from bookmaker.readers.common import (
     replace_with_text,
     settle_title,
 )
-from bookmaker.readers.sanitize import escape_text, sanitize_fragment, to_xhtml_block
+from bookmaker.readers.sanitize import sanitize_fragment
 from bookmaker.readers.typography import smarten_html
 
 FRONT_MATTER_KEYS = {"title", "date", "occasion", "source", "kind", "credits", "part"}

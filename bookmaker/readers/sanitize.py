@@ -17,6 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from bookmaker.log import warn
+from bookmaker.markup import inner_xhtml
 from bookmaker.readers.encoding import strip_non_xml
 
 ALLOWED_TAGS = frozenset({
@@ -114,25 +115,6 @@ def to_xhtml_fragment(html: str) -> str:
         if not img.get("src"):
             replace_with_text(img)
     return inner_xhtml(container)
-
-
-def inner_xhtml(element: etree._Element) -> str:
-    """The content of ``element`` (text and children) as XHTML."""
-    parts = [escape_text(element.text or "")]
-    parts += [to_xhtml_block(child) for child in element]
-    return "".join(parts)
-
-
-def to_xhtml_block(element: etree._Element, with_tail: bool = True) -> str:
-    """One element (and its tail text) serialized as XHTML without namespaces."""
-    if not isinstance(element.tag, str):  # comments, processing instructions
-        return escape_text(element.tail or "") if with_tail else ""
-    return etree.tostring(element, method="xml", encoding="unicode", with_tail=with_tail)
-
-
-def escape_text(text: str) -> str:
-    """Text escaped for XHTML element content."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def replace_with_text(element: etree._Element, text: str = "") -> None:

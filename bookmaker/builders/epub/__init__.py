@@ -1,6 +1,6 @@
 """The EPUB 3 builder (``-f epub``).
 
-:mod:`.book` plans and assembles the book; :mod:`.markup` finishes each XHTML page,
+:mod:`.book` plans and assembles the book; :mod:`.finish` finishes each XHTML page,
 :mod:`.metadata` writes the package metadata, :mod:`.cover` draws or takes the
 cover, :mod:`.images` packs the documents' images, :mod:`.pages` carries the print
 edition's page numbers, :mod:`.split` cuts over-long documents, :mod:`.ocf` re-packs

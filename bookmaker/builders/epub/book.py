@@ -26,8 +26,8 @@ from bookmaker import __version__
 from bookmaker.builders import BuildOptions, BuildResult
 from bookmaker.builders.epub import split as epub_split
 from bookmaker.builders.epub.cover import DRAWN_FILE_NAME, CoverImage, cover_for
+from bookmaker.builders.epub.finish import MarkupError, finish_page, finish_xml
 from bookmaker.builders.epub.images import ImageStore
-from bookmaker.builders.epub.markup import MarkupError, finish_page, finish_xml
 from bookmaker.builders.epub.metadata import (
     ImageFacts,
     build_date,

@@ -19,13 +19,15 @@ same document at the file holding that anchor.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from html import escape
 
 from lxml import etree
 
+from bookmaker.markup import XML_PARSER as _PARSER
+from bookmaker.markup import byte_size as _size
+from bookmaker.markup import inner_xhtml as _inner
+from bookmaker.markup import split_paragraph
 from bookmaker.model import Block, Document, Note
 
 SPLIT_LIMIT = 250_000
@@ -34,9 +36,6 @@ SPLIT_LIMIT = 250_000
 NOTE_OVERHEAD = 200
 """Bytes a note's list item and links add to its text."""
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s+")
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass
@@ -53,113 +52,6 @@ class Piece:
     """Holds the heading, occasion and source line."""
     body_end: bool = False
     """Holds the body's last block, and so the closing date."""
-
-
-# ------------------------------------------------------------- huge blocks
-
-
-def _size(html: str) -> int:
-    return len(html.encode("utf-8"))
-
-
-def _runs(text: str, pattern: re.Pattern[str]) -> list[str]:
-    """``text`` cut after each match of ``pattern``."""
-    runs, start = [], 0
-    for match in pattern.finditer(text):
-        runs.append(text[start:match.end()])
-        start = match.end()
-    runs.append(text[start:])
-    return [run for run in runs if run]
-
-
-def _cut_text(text: str, limit: int) -> list[str]:
-    """``text`` cut after sentence ends, and sentences longer than ``limit`` between words."""
-    runs = []
-    for sentence in _runs(text, _SENTENCE_END):
-        too_long = _size(escape(sentence, quote=False)) > limit
-        runs.extend(_runs(sentence, _SPACE) if too_long else [sentence])
-    return runs
-
-
-def _plain_text(element: etree._Element) -> str:
-    """Text of ``element`` without its note calls, as :attr:`Block.text` holds it."""
-    parts = [element.text or ""]
-    for child in element:
-        if "noteref" not in (child.get("class") or "").split():
-            parts.append(_plain_text(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
-
-
-def _open_piece(paragraph: etree._Element, index: int) -> etree._Element:
-    """An empty paragraph like ``paragraph``: the first keeps its id, the others continue it."""
-    attrib = dict(paragraph.attrib)
-    if index:
-        attrib.pop("id", None)
-        attrib["class"] = " ".join([*attrib.get("class", "").split(), "continued"])
-    return etree.Element(paragraph.tag, attrib)
-
-
-def split_paragraph(block: Block, limit: int) -> list[Block]:
-    """A paragraph larger than ``limit`` as several paragraphs, cut between sentences.
-
-    Inline elements (emphasis, note calls) are never cut. Any other block, and a
-    paragraph that cannot be cut, comes back whole.
-    """
-    if block.kind != "paragraph" or _size(block.html) <= limit:
-        return [block]
-    try:
-        paragraph = etree.fromstring(block.html, _PARSER)
-    except etree.XMLSyntaxError:
-        return [block]  # finishing the page reports it, naming the document
-    if paragraph.tag != "p":
-        return [block]
-    # Atoms: runs of text (escaped later) and whole inline elements, in order.
-    atoms: list[str | etree._Element] = list(_cut_text(paragraph.text or "", limit))
-    for child in list(paragraph):
-        tail, child.tail = child.tail or "", None
-        atoms.append(child)
-        atoms.extend(_cut_text(tail, limit))
-
-    def atom_size(atom: str | etree._Element) -> int:
-        if isinstance(atom, str):
-            return _size(escape(atom, quote=False))
-        return _size(etree.tostring(atom, encoding="unicode"))
-
-    # Room left once the tags (with the id, or with the class 'continued') are counted.
-    tags = max(_size(etree.tostring(_open_piece(paragraph, i), encoding="unicode")) for i in (0, 1))
-    room = limit - tags - len("</p>")
-    groups: list[list[str | etree._Element]] = []
-    size = room + 1
-    for atom in atoms:
-        grow = atom_size(atom)
-        if size + grow > room:
-            groups.append([])
-            size = 0
-        groups[-1].append(atom)
-        size += grow
-    if len(groups) < 2:
-        return [block]
-    blocks = []
-    for index, group in enumerate(groups):
-        piece = _open_piece(paragraph, index)
-        # Runs of text are joined before they go into the tree: appending to an
-        # lxml .text one sentence at a time copies it each time (quadratic).
-        texts: list[str] = []
-        for atom in [*group, None]:
-            if isinstance(atom, str):
-                texts.append(atom)
-                continue
-            if len(piece):
-                piece[-1].tail = "".join(texts)
-            else:
-                piece.text = "".join(texts)
-            texts = []
-            if atom is not None:
-                piece.append(atom)
-        blocks.append(Block("paragraph", etree.tostring(piece, encoding="unicode"),
-                            _plain_text(piece)))
-    return blocks
 
 
 # ------------------------------------------------------------------ pieces
@@ -223,12 +115,6 @@ def _ids(html: str | None) -> Iterable[str]:
         return ()
     root = _fragment(html)
     return () if root is None else [el.get("id") for el in root.iter() if el.get("id")]
-
-
-def _inner(root: etree._Element) -> str:
-    return escape(root.text or "", quote=False) + "".join(
-        etree.tostring(child, encoding="unicode") for child in root
-    )
 
 
 @dataclass

@@ -10,12 +10,13 @@ Any trouble with the kept copy only means Pyphen parses the file as it would.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import os
 import pickle
 import sys
 from pathlib import Path
 
+from bookmaker.atomic import write_atomically
 from bookmaker.cache import user_cache_folder
 
 
@@ -43,12 +44,8 @@ def preload_patterns(language: str | None) -> None:
         pass
     patterns = pyphen.HyphDict(source)
     pyphen.hdcache[source] = patterns
-    temp = kept.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        temp.write_bytes(pickle.dumps(patterns, pickle.HIGHEST_PROTOCOL))
-        os.replace(temp, kept)  # concurrent workers: whole files only
-    except OSError:
-        temp.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # not kept: parsed again next time
+        write_atomically(kept, pickle.dumps(patterns, pickle.HIGHEST_PROTOCOL))
 
 
 def _key(source: Path, pyphen) -> str:

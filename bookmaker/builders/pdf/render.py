@@ -9,9 +9,7 @@ offprints all lay out and write through it.
 from __future__ import annotations
 
 import logging
-import os
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from bookmaker.builders.pdf.hyphenation import preload_patterns
 from bookmaker.errors import BuildError
 from bookmaker.log import LOGGER, warn
 from bookmaker.model import PdfSettings, Volume
+from bookmaker.reproducible import epoch_while
 from bookmaker.scripts import text_direction
 
 
@@ -304,21 +303,9 @@ def lay_out(html: str, volume: Volume, fetcher, stylesheets: list, font_config):
         )
 
 
-@contextmanager
 def font_timestamps(volume: Volume):
-    """Make fontTools date the subset fonts from the volume, not the clock.
-
-    fontTools stamps the fonts it writes (the instanced variable faces) with
-    SOURCE_DATE_EPOCH when set, else now; without this two builds differ.
-    """
-    if volume.source_date is None or "SOURCE_DATE_EPOCH" in os.environ:
-        yield
-        return
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(volume.source_date.timestamp()))
-    try:
-        yield
-    finally:
-        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    """Make fontTools date the subset fonts from the volume, not the clock."""
+    return epoch_while(volume.source_date)
 
 
 class weasyprint_warnings:

@@ -45,9 +45,9 @@ import zlib
 from dataclasses import dataclass, replace
 from html import escape
 
-from bookmaker.builders.epub.split import split_paragraph
 from bookmaker.builders.pdf.context import PieceView, keyed
 from bookmaker.log import LOGGER, warn
+from bookmaker.markup import split_paragraph
 from bookmaker.model import Block, Document, Volume
 from bookmaker.text import count_words
 

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from bookmaker.markup import XML_PARSER as _PARSER
+
 XHTML = "http://www.w3.org/1999/xhtml"
 OPS = "http://www.idpf.org/2007/ops"
 EPUB_TYPE = f"{{{OPS}}}type"
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
 class MarkupError(ValueError):

@@ -1,0 +1,43 @@
+"""Files written whole or not at all: a temporary name beside the target, then a rename.
+
+Readers of an output, a cache entry or a font instance (another build, a worker, a
+web server) see the old file or the new one, never half of one, and a failure
+leaves the old file in place. Every write of bookmaker's own files goes through here.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def temp_beside(target: Path) -> Path:
+    """A new empty file beside ``target`` to write it into and rename: a hidden name, and
+    the permissions of a file made normally (mkstemp makes 0600; outputs are for sharing)."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    mask = os.umask(0)  # reading the umask means setting it: set it back at once
+    os.umask(mask)
+    os.chmod(name, 0o666 & ~mask)
+    return Path(name)
+
+
+@contextmanager
+def replacing(target: Path) -> Iterator[Path]:
+    """Yield a temporary path to write ``target`` into; renamed onto ``target`` when the
+    block ends normally, removed when it raises."""
+    temp = temp_beside(target)
+    try:
+        yield temp
+        os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` whole (raises OSError as ``write_bytes`` does)."""
+    with replacing(target) as temp:
+        temp.write_bytes(data)

@@ -213,6 +213,8 @@ def _validation_error(exc: ValidationError, text: str, path: Path) -> ManifestEr
         elif kind.startswith("literal_error"):
             expected = error.get("ctx", {}).get("expected", "")
             messages.append(f"'{key}' must be one of {expected}, not {error['input']!r}")
+        elif kind == "value_error":  # our own validators say what is wrong in full
+            messages.append(f"'{key}': {error['ctx']['error']}")
         else:
             messages.append(f"'{key}': {error['msg'].lower()} (got {error['input']!r})")
         if first_line is None and last:

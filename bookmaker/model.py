@@ -25,7 +25,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bookmaker.text import count_words
 
@@ -151,6 +151,8 @@ class EpubSettings(BaseModel):
 
 
 TrimSize = Literal["a5", "royal", "us-trade", "a4", "letter"]
+CSS_LENGTH = re.compile(r"^\d+(\.\d+)?(pt|px|mm|cm|in|pc|q)$")
+"""A CSS length as the settings may give it (no expressions, nothing to inject)."""
 BookFace = Literal["eb-garamond", "source-serif-4", "literata"]
 
 
@@ -176,6 +178,17 @@ class PdfSettings(BaseModel):
     variant: Literal["pdf/a-3b", "pdf/ua-1"] | None = Field(
         default=None, description="WeasyPrint PDF variant."
     )
+
+    @field_validator("font_size", "bleed")
+    @classmethod
+    def _is_length(cls, value: str | None) -> str | None:
+        """Checked with the manifest (its line and column), not when the PDF is built."""
+        if value is None:
+            return None
+        length = value.strip().lower()
+        if not CSS_LENGTH.match(length):
+            raise ValueError(f"'{value}' is not a length; write it like '11pt' or '3mm'")
+        return length
 
 
 class Settings(BaseModel):

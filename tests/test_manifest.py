@@ -129,6 +129,22 @@ def test_bad_choice(tmp_path):
     assert "'b5'" in error.message
 
 
+@pytest.mark.parametrize("key, value", [("font_size", "11pt; color: red"), ("bleed", "3 mm"),
+                                        ("font_size", "large")])
+def test_pdf_lengths_are_checked_with_the_manifest(tmp_path, key, value):
+    text = HEADER + 'documents = ["texts/a.txt"]\n[pdf]\ntrim = "a5"\n' + f'{key} = "{value}"\n'
+    error = error_of(make_volume(tmp_path, text))
+    assert error.message == (f"'pdf.{key}': '{value}' is not a length; "
+                             "write it like '11pt' or '3mm'")
+    assert error.line == 13
+
+
+def test_pdf_lengths_are_normalised(tmp_path):
+    text = HEADER + 'documents = ["texts/a.txt"]\n[pdf]\nfont_size = " 10.5PT "\nbleed = "3mm"\n'
+    manifest = load_manifest(make_volume(tmp_path, text), SUPPORTED)
+    assert (manifest.settings.pdf.font_size, manifest.settings.pdf.bleed) == ("10.5pt", "3mm")
+
+
 def test_missing_required_key(tmp_path):
     text = HEADER.replace('title = "How the Revolution Armed"\n', "")
     folder = make_volume(tmp_path, text + 'documents = ["texts/a.txt"]\n')

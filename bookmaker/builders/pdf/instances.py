@@ -36,7 +36,7 @@ from pathlib import Path
 Location = dict[str, float]
 """Axis tag → value, e.g. ``{"wght": 400}``; axes not named are pinned at their default."""
 
-RECIPE = 1
+RECIPE = 2
 """Bump when what bookmaker asks of an instancer changes: the keys change with it."""
 
 VARIATION_TABLES = ("fvar", "gvar", "avar", "cvar", "HVAR", "VVAR", "MVAR")
@@ -50,7 +50,10 @@ SUBSET_NAMES = ("libharfbuzz-subset-0", "harfbuzz-subset", "harfbuzz-subset-0.0"
                 "libharfbuzz-subset.so.0", "libharfbuzz-subset.0.dylib",
                 "libharfbuzz-subset-0.dll")
 
-# hb-subset.h: the flags and sets hb_subset_input_keep_everything (HarfBuzz 7) sets.
+# hb-subset.h: the flags and sets hb_subset_input_keep_everything (HarfBuzz 7) sets,
+# and the overlap flag fontTools' instancer sets too (OverlapMode.KEEP_AND_SET_FLAGS):
+# a static font's rasteriser needs it where a variable font's contours overlap.
+FLAGS_SET_OVERLAPS_FLAG = 0x10
 FLAGS_PASSTHROUGH_UNRECOGNIZED = 0x20
 FLAGS_NOTDEF_OUTLINE = 0x40
 FLAGS_GLYPH_NAMES = 0x80
@@ -179,7 +182,8 @@ class HarfBuzz:
                 self.hb_set_clear(kept)
                 self.hb_set_invert(kept)
             self.hb_set_clear(self.hb_subset_input_set(source, SETS_DROP_TABLE_TAG))
-            self.hb_subset_input_set_flags(source, KEEP_EVERYTHING_FLAGS)
+            self.hb_subset_input_set_flags(source, KEEP_EVERYTHING_FLAGS
+                                           | FLAGS_SET_OVERLAPS_FLAG)
             for axis in self.axes(face):  # all axes must be pinned
                 value = location.get(tag_string(axis.tag), axis.default_value)
                 if not self.hb_subset_input_pin_axis_location(source, face, axis.tag, value):

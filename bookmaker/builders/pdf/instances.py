@@ -99,6 +99,7 @@ class HarfBuzz:
             (hb, "hb_face_create"): (vp, [vp, uint]),
             (hb, "hb_face_destroy"): (None, [vp]),
             (hb, "hb_face_reference_blob"): (vp, [vp]),
+            (hb, "hb_face_get_glyph_count"): (uint, [vp]),
             (hb, "hb_face_get_table_tags"): (uint, [vp, uint, p_uint,
                                                      ctypes.POINTER(ctypes.c_uint32)]),
             (hb, "hb_ot_var_get_axis_infos"): (uint, [vp, uint, p_uint,
@@ -169,7 +170,7 @@ class HarfBuzz:
     # ------------------------------------------------------------ instancing
     def instance(self, data: bytes, location: Location) -> bytes | None:
         """``data`` with every axis pinned (at ``location``, else at its default) and all
-        else kept; None when HarfBuzz fails or leaves a variation table behind."""
+        else kept; None when HarfBuzz fails, drops glyphs or leaves a variation table."""
         face, blob = self.face(data)
         source = self.hb_subset_input_create_or_fail()
         result = None
@@ -190,6 +191,9 @@ class HarfBuzz:
                     return None
             result = self.hb_subset_or_fail(face, source)
             if not result or self.table_tags(result) & set(VARIATION_TABLES):
+                return None
+            glyphs = self.hb_face_get_glyph_count(face)
+            if not glyphs or self.hb_face_get_glyph_count(result) != glyphs:
                 return None
             return self.data(result) or None
         finally:

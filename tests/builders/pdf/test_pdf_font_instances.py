@@ -318,3 +318,20 @@ def test_pins_away_from_the_default_go_to_fonttools_below_harfbuzz_7(face, harfb
     chosen = instances.choose_instancer(face.files["normal"], {"wght": 700})
     expected = "harfbuzz" if harfbuzz.version_info >= (7, 0, 0) else "fonttools"
     assert chosen.name == expected
+
+
+def test_an_older_harfbuzz_without_instancing_means_fonttools(face, harfbuzz, cache,
+                                                               monkeypatch):
+    main = instances._load(instances.HARFBUZZ_NAMES)
+
+    def without_subset(names):  # a library lacking hb_subset_input_pin_axis_location
+        return main
+
+    monkeypatch.setattr(instances, "_load", without_subset)
+    instances.harfbuzz.cache_clear()
+    assert instances.harfbuzz() is None
+    assert instances.choose_instancer(face.files["normal"], REGULAR).name == "fonttools"
+
+
+def test_harfbuzz_refuses_what_is_not_a_font(harfbuzz):
+    assert harfbuzz.instance(b"not a font at all" * 100, REGULAR) is None

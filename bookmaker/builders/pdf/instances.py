@@ -36,7 +36,7 @@ from pathlib import Path
 Location = dict[str, float]
 """Axis tag → value, e.g. ``{"wght": 400}``; axes not named are pinned at their default."""
 
-RECIPE = 2
+RECIPE = 3
 """Bump when what bookmaker asks of an instancer changes: the keys change with it."""
 
 VARIATION_TABLES = ("fvar", "gvar", "avar", "cvar", "HVAR", "VVAR", "MVAR")
@@ -65,6 +65,7 @@ KEEP_ALL_SETS = (SETS_UNICODE, SETS_GLYPH_INDEX, SETS_NAME_ID, SETS_NAME_LANG_ID
 KEEP_EVERYTHING_FLAGS = (FLAGS_NOTDEF_OUTLINE | FLAGS_GLYPH_NAMES
                          | FLAGS_NO_PRUNE_UNICODE_RANGES | FLAGS_PASSTHROUGH_UNRECOGNIZED)
 HB_MEMORY_MODE_READONLY = 1
+DSIG = int.from_bytes(b"DSIG", "big")  # as fontTools' instancer, which deletes it
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class HarfBuzz:
                                                        ctypes.POINTER(_AxisInfo)]),
             (hb, "hb_set_clear"): (None, [vp]),
             (hb, "hb_set_invert"): (None, [vp]),
+            (hb, "hb_set_add"): (None, [vp, ctypes.c_uint32]),
             (subset, "hb_subset_input_create_or_fail"): (vp, []),
             (subset, "hb_subset_input_destroy"): (None, [vp]),
             (subset, "hb_subset_input_set"): (vp, [vp, ctypes.c_int]),
@@ -182,7 +184,9 @@ class HarfBuzz:
                 kept = self.hb_subset_input_set(source, kind)
                 self.hb_set_clear(kept)
                 self.hb_set_invert(kept)
-            self.hb_set_clear(self.hb_subset_input_set(source, SETS_DROP_TABLE_TAG))
+            dropped = self.hb_subset_input_set(source, SETS_DROP_TABLE_TAG)
+            self.hb_set_clear(dropped)
+            self.hb_set_add(dropped, DSIG)  # a signature of the variable font: void now
             self.hb_subset_input_set_flags(source, KEEP_EVERYTHING_FLAGS
                                            | FLAGS_SET_OVERLAPS_FLAG)
             for axis in self.axes(face):  # all axes must be pinned

@@ -126,7 +126,9 @@ def outline(font: TTFont, name: str):
     if not glyph.numberOfContours:
         return []
     coordinates, ends, flags = glyph.getCoordinates(font["glyf"])
-    return list(coordinates), list(ends), list(flags)
+    # What a rasteriser reads of the flags: on or off the curve, and OVERLAP_SIMPLE on
+    # the first point (HarfBuzz sets it on the first flag byte, which may repeat).
+    return list(coordinates), list(ends), [f & 0x01 for f in flags], flags[0] & 0x40
 
 
 def ligatures(font: TTFont) -> dict[tuple[str, ...], str]:

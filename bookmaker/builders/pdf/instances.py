@@ -2,7 +2,7 @@
 
 Why: the book faces come as variable TTFs, and bookmaker gives WeasyPrint static
 instances of them (see :func:`..fonts.plan_static_fonts`). fontTools' instancer
-takes some 3.5 s a face on this kind of machine; HarfBuzz's subset library
+takes 3.5 to 6 s a face on this kind of machine; HarfBuzz's subset library
 (``libharfbuzz-subset``, which WeasyPrint already loads to subset what it embeds)
 pins the axes of the same face in about 0.02 s. So:
 
@@ -232,8 +232,6 @@ def _load(names: tuple[str, ...]) -> ctypes.CDLL | None:
 def harfbuzz() -> HarfBuzz | None:
     """HarfBuzz's main and subset libraries, or None when either, or a function instancing
     needs, is missing (HarfBuzz < 6.0: fontTools makes the instances)."""
-    if os.environ.get("BOOKMAKER_NO_HARFBUZZ_INSTANCES"):  # tests, and a way out
-        return None
     main, subset = _load(HARFBUZZ_NAMES), _load(SUBSET_NAMES)
     if main is None or subset is None:
         return None

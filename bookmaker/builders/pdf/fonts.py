@@ -7,11 +7,16 @@ is declared once per weight the stylesheet uses, all pointing at the same file.
 
 from __future__ import annotations
 
-import hashlib
-import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from bookmaker.builders.pdf.instances import (
+    Location,
+    choose_instancer,
+    content_hash,
+    instance_key,
+    write_instance,
+)
 from bookmaker.log import warn
 
 WEIGHTS = (400, 600, 700)
@@ -153,42 +158,35 @@ def warn_missing_characters(face: BookFace, text: str) -> list[str]:
     return missing
 
 
+REGULAR: Location = {"wght": 400}
+"""Where the static instances are pinned: the text weight; other axes at their default."""
+
+
 def plan_static_fonts(face: BookFace, folder: Path) -> BookFace:
     """``face`` with static regular-weight instances, named in ``folder``.
 
     Why: WeasyPrint turns a variable font into a static one each time it writes a
     PDF, which costs about half a second per face; the sectioned book writes one
     PDF per group, so it is given static instances instead. They derive from the
-    installed font file alone, so they are made once per machine (whole fonts:
-    WeasyPrint subsets what it embeds) and kept in the user's cache, as fontconfig
-    keeps its own; other weights (bold) keep the variable font. The files are named
-    by a hash of what makes them; :func:`make_static_font` makes those missing.
+    font's bytes alone, so they are made once per machine (whole fonts: WeasyPrint
+    subsets what it embeds) and kept in the user's cache, as fontconfig keeps its
+    own; other weights (bold) keep the variable font. The files are named by a hash
+    of what makes them: the font's content (not its path, so that a new virtual
+    environment with the same font package finds them), the pins and the instancer
+    (:mod:`.instances`); :func:`make_static_font` makes those missing.
     """
-    from fontTools import version
-
     static: dict[str, Path] = {}
     for style, source in sorted(face.files.items()):
-        stat = source.stat()
-        key = hashlib.sha256(
-            f"{source}:{stat.st_size}:{stat.st_mtime_ns}:{version}".encode()
-        ).hexdigest()[:24]
+        font_hash = content_hash(source, folder / "hashes")
+        key = instance_key(font_hash, REGULAR, choose_instancer(source, REGULAR))
         static[style] = folder / f"{face.slug}-{style}-400-{key}.ttf"
     return replace(face, static=static)
 
 
 def make_static_font(source: Path, target: Path) -> Path:
-    """Pin the variable font ``source`` at weight 400 and save it at ``target``."""
-    from fontTools.ttLib import TTFont
-    from fontTools.varLib import instancer
-
-    font = TTFont(source)
-    if "fvar" in font:
-        font = instancer.instantiateVariableFont(font, {"wght": 400}, static=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_suffix(f".{os.getpid()}.tmp")
-    font.save(temp)
-    os.replace(temp, target)  # concurrent builds: whole files only
-    return target
+    """Pin the variable font ``source`` at weight 400 and save it at ``target``: with
+    HarfBuzz's subsetter where it can, else with fontTools (:mod:`.instances`)."""
+    return write_instance(source, target, REGULAR)
 
 
 # ------------------------------------------------------------ faces per script

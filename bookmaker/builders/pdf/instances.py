@@ -25,6 +25,7 @@ both instancers give the same font (a test compares them, glyphs and rendering).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import functools
@@ -32,6 +33,8 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from bookmaker.atomic import write_atomically
 
 Location = dict[str, float]
 """Axis tag → value, e.g. ``{"wght": 400}``; axes not named are pinned at their default."""
@@ -310,13 +313,9 @@ def content_hash(path: Path, memo: Path | None = None) -> str:
             pass
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if kept is not None:
-        temp = kept.with_suffix(f".{os.getpid()}.tmp")
-        try:
+        with contextlib.suppress(OSError):  # not kept: hashed again next time
             memo.mkdir(parents=True, exist_ok=True)
-            temp.write_text(digest)
-            os.replace(temp, kept)  # concurrent builds: whole files only
-        except OSError:
-            temp.unlink(missing_ok=True)
+            write_atomically(kept, digest.encode())
     return digest
 
 
@@ -333,7 +332,5 @@ def write_instance(source: Path, target: Path, location: Location,
     instancer = instancer or choose_instancer(source, location)
     made = make_instance(source.read_bytes(), location, instancer)
     target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_suffix(f".{os.getpid()}.tmp")
-    temp.write_bytes(made)
-    os.replace(temp, target)  # concurrent builds: whole files only
+    write_atomically(target, made)  # concurrent builds: whole files only
     return target

@@ -20,8 +20,8 @@ from html import escape, unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from bookmaker.model import Block, Document
-from bookmaker.resources import is_allowed_file
+from bookmaker.model import Asset, Block, Document
+from bookmaker.resources import is_allowed_file, read_bytes
 
 _IMG = re.compile(r"<img\b[^>]*?/?>", re.IGNORECASE)
 _SRC = re.compile(r'\bsrc="([^"]*)"')
@@ -30,6 +30,48 @@ _ALONE = re.compile(r"^<p(?: [^>]*)?>\s*(<img\b[^>]*>)\s*(?:<br\s*/?>\s*)*(.*?)\
 _TAGS = re.compile(r"<[^>]+>")
 CAPTION_CHARS = 300
 """Text longer than this after a lone image is a paragraph, not its caption."""
+
+MEDIA_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+}
+"""What a document's image may be, by suffix; each builder takes those its format shows."""
+
+MAX_IMAGE_BYTES = 32 * 1024 * 1024
+
+
+def read_assets(documents: list[Document], root: Path) -> dict[str, Asset]:
+    """Every distinct image the (resolved) documents show, read once, by path. An image
+    of a type no book shows, or too large, is left to each builder to drop (by name)."""
+    assets: dict[str, Asset] = {}
+    for doc in documents:
+        for html in [*(b.html for b in doc.blocks if "<img" in b.html),
+                     *(n.html for n in doc.notes if "<img" in n.html)]:
+            for tag in _IMG.findall(html):
+                found = _SRC.search(tag)
+                path = unescape(found.group(1)) if found else ""
+                if not path or path in assets:
+                    continue
+                media_type = MEDIA_TYPES.get(posixpath.splitext(path)[1].lower())
+                file = root / path
+                if (media_type is None or not is_allowed_file(file, [root])
+                        or file.stat().st_size > MAX_IMAGE_BYTES):
+                    continue
+                assets[path] = Asset(path, media_type, read_bytes(file, path))
+    return assets
+
+
+def read_cover(root: Path, relative: str, manifest: Path) -> Asset:
+    """The manifest's cover image; its type is checked by the builders that show it."""
+    from bookmaker.resources import resolve_inside
+
+    path = resolve_inside(root, relative, manifest, what="cover image")
+    media_type = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    return Asset(relative, media_type, read_bytes(path, relative))
 
 
 def resolve_images(doc: Document, root: Path) -> list[str]:

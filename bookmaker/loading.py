@@ -24,7 +24,7 @@ from pathlib import Path
 from bookmaker import __version__
 from bookmaker.cache import Cache
 from bookmaker.errors import BookmakerError, DocumentError
-from bookmaker.images import resolve_images
+from bookmaker.images import read_assets, read_cover, resolve_images
 from bookmaker.log import LOGGER, warn
 from bookmaker.manifest import DocumentSpec, Manifest, load_manifest
 from bookmaker.model import Document, Part, Volume, slugify
@@ -68,12 +68,16 @@ def load_volume(
         part_id = slugify(part_spec.title, "part") if part_spec.title else f"part-{index}"
         parts.append(Part(id=f"part-{index}-{part_id}" if part_spec.title else part_id,
                           title=part_spec.title, documents=documents))
+    cover = (read_cover(manifest.root, manifest.info.cover, manifest.path)
+             if manifest.info.cover else None)
     return Volume(
         slug=manifest.slug,
         info=manifest.info,
         settings=manifest.settings,
         parts=parts,
         root=str(manifest.root),
+        assets=read_assets(list(read.values()), manifest.root),
+        cover=cover,
         source_date=source_date([manifest.path, *(spec.path for spec in manifest.documents)]),
     )
 

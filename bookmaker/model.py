@@ -335,6 +335,17 @@ class PageStart:
     word: int = 0
 
 
+@dataclass(frozen=True)
+class Asset:
+    """A file of the volume that the books show (an image, the cover), read by the
+    pipeline through :mod:`bookmaker.resources`: builders never open the volume's files."""
+
+    path: str
+    """Relative to the volume folder, as the documents' ``<img src>`` say it after reading."""
+    media_type: str
+    data: bytes = field(repr=False)
+
+
 @dataclass
 class Volume:
     """A whole book: metadata, settings and its parts of documents."""
@@ -348,7 +359,12 @@ class Volume:
     parts: list[Part]
     """Parts in order; every document belongs to exactly one."""
     root: str = "."
-    """The volume folder (absolute path as a string); builders only use it for the cover."""
+    """The volume folder (absolute path as a string): where its own ``templates/`` and
+    ``styles/`` are looked for, and the base of the documents' relative links."""
+    assets: dict[str, Asset] = field(default_factory=dict)
+    """Every image the documents show, by its volume-relative path."""
+    cover: Asset | None = None
+    """The manifest's cover image, when it names one."""
     source_date: _dt.datetime | None = None
     """Reproducible build date: SOURCE_DATE_EPOCH, else the newest source file's mtime."""
     page_starts: list[PageStart] = field(default_factory=list)

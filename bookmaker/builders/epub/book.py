@@ -299,7 +299,7 @@ def render_pages(volume: Volume, plan: Plan, cover_file: str, identifier: str,
     can point at the files the page-break markers landed in."""
     breaks = breaks or with_page_breaks(volume)
     env = make_environment("epub", Path(volume.root), volume.settings.epub.style)
-    store = ImageStore(Path(volume.root))
+    store = ImageStore(volume.assets)
     facts = ImageFacts()
     info = volume.info
     labels = labels_for(info.language)
@@ -354,7 +354,7 @@ def render_pages(volume: Volume, plan: Plan, cover_file: str, identifier: str,
         new_src = None
         if page.content:
             def new_src(src: str, page: Page = page) -> str | None:
-                image = store.add(src, page.source or "")
+                image = store.add(src)
                 return _relative(image.file, page.file) if image else None
         try:
             finished = finish_page(text, new_src)
@@ -426,7 +426,7 @@ def build(volume: Volume, target: Path, options: BuildOptions, *,
     with ThreadPoolExecutor(1) as drawing:
         # A drawn cover is compressed while the pages render: zlib lets go of the GIL.
         # The publisher's own cover is only read, here.
-        own = cover_for(volume) if volume.info.cover else None
+        own = cover_for(volume) if volume.cover else None
         drawn = None if own else drawing.submit(cover_for, volume,
                                                 Cache(options.cache_dir, "epub"))
         breaks = with_page_breaks(volume)  # the print edition's pages, when known

@@ -15,7 +15,6 @@ import io
 import textwrap
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -24,7 +23,7 @@ from bookmaker.builders.epub.metadata import number_text
 from bookmaker.cache import Cache
 from bookmaker.errors import BuildError, ToolMissingError
 from bookmaker.labels import labels_for
-from bookmaker.model import Volume, VolumeInfo
+from bookmaker.model import Asset, Volume, VolumeInfo
 from bookmaker.scripts import dominant_script
 
 WIDTH, HEIGHT = 1600, 2560
@@ -55,8 +54,8 @@ def cover_for(volume: Volume, cache: Cache | None = None) -> CoverImage:
     A drawn cover is kept in ``cache``: drawing and compressing it takes most of a
     second, more than the rest of a small EPUB.
     """
-    if volume.info.cover:
-        return load_cover(Path(volume.root), volume.info.cover)
+    if volume.cover is not None:
+        return own_cover(volume.cover)
     if cache is None:
         return draw_cover(volume.info)
     info = volume.info
@@ -71,12 +70,9 @@ def cover_for(volume: Volume, cache: Cache | None = None) -> CoverImage:
     return cover
 
 
-def load_cover(root: Path, relative: str) -> CoverImage:
-    """Read the publisher's cover image (JPEG or PNG) from the volume folder."""
-    from bookmaker import resources
-
-    path = resources.resolve_inside(root, relative, root / "volume.toml", what="cover image")
-    data = resources.read_bytes(path, relative)
+def own_cover(asset: Asset) -> CoverImage:
+    """The publisher's cover image (JPEG or PNG), as the pipeline read it."""
+    data, relative = asset.data, asset.path
     try:
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format

@@ -1,30 +1,20 @@
 """Images the documents show, gathered into the EPUB package.
 
-Readers keep local image references as written in the source (``<img src="fig.png">``).
-The builder finds each file relative to its document's folder, then relative to the
-volume folder, never outside the volume folder, and packs each distinct file once
-under ``images/``.
+The pipeline has read every image the documents show into the model
+(:attr:`~bookmaker.model.Volume.assets`, by volume-relative path). Here each distinct
+one the EPUB can carry is packed once under ``images/``, named by its content.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+from pathlib import PurePosixPath
 
-from bookmaker.resources import is_allowed_file
+from bookmaker.model import Asset
 
-MEDIA_TYPES = {
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-}
+MEDIA_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 """Raster formats every EPUB 3 reading system must show (SVG files are left out)."""
-
-MAX_IMAGE_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -39,40 +29,28 @@ class PackagedImage:
 
 @dataclass
 class ImageStore:
-    """The images found so far, each distinct file once."""
+    """The images packed so far, each distinct file once."""
 
-    root: Path
-    """The volume folder."""
-    images: dict[Path, PackagedImage] = field(default_factory=dict)
+    assets: dict[str, Asset]
+    """The volume's images, by volume-relative path."""
+    images: dict[str, PackagedImage] = field(default_factory=dict)
 
-    def add(self, src: str, document_path: str) -> PackagedImage | None:
-        """The packaged image for ``src`` as written in the document at ``document_path``."""
-        parts = urlsplit(src)
-        if parts.scheme or parts.netloc or not parts.path:
+    def add(self, src: str) -> PackagedImage | None:
+        """The packaged image for ``src`` (volume-relative, as :mod:`bookmaker.images`
+        resolved it), or None when the EPUB cannot carry it."""
+        if src in self.images:
+            return self.images[src]
+        asset = self.assets.get(src)
+        if asset is None or asset.media_type not in MEDIA_TYPES:
             return None
-        relative = PurePosixPath(unquote(parts.path))
-        if relative.is_absolute() or ".." in relative.parts:
-            return None
-        root = self.root.resolve()
-        # Sources are relative to the volume folder (bookmaker.images resolved them).
-        candidates = [root / relative]
-        for candidate in candidates:
-            if not is_allowed_file(candidate, [root]):
-                continue
-            path = candidate.resolve()
-            if path in self.images:
-                return self.images[path]
-            media_type = MEDIA_TYPES.get(path.suffix.lower())
-            if media_type is None or path.stat().st_size > MAX_IMAGE_BYTES:
-                return None
-            data = path.read_bytes()
-            # Named by content, so the name does not depend on the order documents are read.
-            digest = hashlib.sha256(data).hexdigest()[:12]
-            stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in path.stem)[:40]
-            image = PackagedImage(f"images/{stem}-{digest}{path.suffix.lower()}", media_type, data)
-            self.images[path] = image
-            return image
-        return None
+        path = PurePosixPath(src)
+        # Named by content, so the name does not depend on the order documents are read.
+        digest = hashlib.sha256(asset.data).hexdigest()[:12]
+        stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in path.stem)[:40]
+        image = PackagedImage(f"images/{stem}-{digest}{path.suffix.lower()}", asset.media_type,
+                              asset.data)
+        self.images[src] = image
+        return image
 
     def packaged(self) -> list[PackagedImage]:
         """Every image once, in a fixed order."""

@@ -16,6 +16,7 @@ from PIL import Image
 from bookmaker.builders import BuildOptions
 from bookmaker.builders.epub import book as epub
 from bookmaker.errors import BuildError
+from bookmaker.images import read_assets, read_cover
 from bookmaker.model import Block, Document, Note, Part, note_id, noteref_id
 from bookmaker.readers.sanitize import ALLOWED_TAGS
 from tests.factories import make_document, make_volume
@@ -463,8 +464,9 @@ def test_the_volumes_own_cover_is_used(tmp_path):
     (root / "images").mkdir(parents=True)
     Image.new("RGB", (800, 1280), (10, 120, 30)).save(root / "images" / "front.jpg", "JPEG")
     volume = make_volume(documents=1, parts=0)
-    volume.root = str(root)
     volume.info = volume.info.model_copy(update={"cover": "images/front.jpg"})
+    # The pipeline reads the cover into the model; the builder opens no file of the volume.
+    volume.cover = read_cover(root, "images/front.jpg", root / "volume.toml")
     book = build(volume, tmp_path)
     cover = next(i for i in book.manifest().values() if i.get("properties") == "cover-image")
     assert cover.get("media-type") == "image/jpeg"
@@ -477,8 +479,8 @@ def test_a_cover_that_is_not_jpeg_or_png_is_refused(tmp_path):
     root.mkdir()
     Image.new("RGB", (80, 128)).save(root / "front.gif", "GIF")
     volume = make_volume(documents=1, parts=0)
-    volume.root = str(root)
     volume.info = volume.info.model_copy(update={"cover": "front.gif"})
+    volume.cover = read_cover(root, "front.gif", root / "volume.toml")
     with pytest.raises(BuildError, match="JPEG or PNG"):
         epub.build(volume, tmp_path / "x.epub", BuildOptions())
 
@@ -640,6 +642,7 @@ def test_local_images_are_packed_once_and_relinked(tmp_path):
                               ""))
     second.blocks.append(Block("paragraph", '<p><img src="texts/fig.png" alt="Again"/> and '
                                             '<img src="images/map.jpg" alt="A map"/></p>', "and"))
+    volume.assets = read_assets(volume.documents, Path(volume.root))  # as the pipeline does
     book = build(volume, tmp_path)
     images = {i.get("href"): i.get("media-type") for i in book.manifest().values()
               if i.get("media-type", "").startswith("image/") and not i.get("properties")}
@@ -661,6 +664,7 @@ def test_images_outside_the_volume_or_missing_are_left_out_with_a_warning(tmp_pa
                                          'middle <img src="nothere.png" alt=""/>after.</p>',
                             "Before middle after."))
     with caplog.at_level("WARNING", logger="bookmaker"):
+        volume.assets = read_assets(volume.documents, Path(volume.root))  # as the pipeline does
         book = build(volume, tmp_path)
     page = book.xhtml(book.page_of(doc.id))
     assert page.find(".//x:img", NS) is None
@@ -674,6 +678,7 @@ def test_images_outside_the_volume_or_missing_are_left_out_with_a_warning(tmp_pa
 def test_an_image_without_alt_text_withholds_the_alternative_text_claim(tmp_path):
     volume = _volume_with_images(tmp_path)
     volume.documents[0].blocks.append(Block("paragraph", '<p><img src="texts/fig.png"/></p>', ""))
+    volume.assets = read_assets(volume.documents, Path(volume.root))  # as the pipeline does
     book = build(volume, tmp_path)
     assert "alternativeText" not in book.meta("schema:accessibilityFeature")
     assert "1 image(s) lack a text alternative" in book.meta("schema:accessibilitySummary")[0]

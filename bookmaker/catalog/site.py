@@ -7,7 +7,8 @@ Layout (paths relative to the site root)::
                                                  languages, subjects), with counts
     browse/<facet>/<value>/index.html, page-2.html …   the value's volumes
     books/<slug>/index.html                      one page per volume
-    site.css, filter.js
+    search.html, search-index.js                 search over every volume (in the browser)
+    site.css, filter.js, search.js
 
 Lists hold at most :data:`~bookmaker.catalog.facets.PAGE_SIZE` volumes a page,
 with first/previous/next/last links, so no page grows with the library. Pages
@@ -20,6 +21,7 @@ written only when their bytes change, and pages no longer produced are removed
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,13 +47,13 @@ from bookmaker.catalog.facets import (
     shelve,
 )
 from bookmaker.catalog.files import Output
-from bookmaker.labels import labels_for, primary
+from bookmaker.labels import join_names, labels_for, primary
 from bookmaker.templating import TEMPLATES_DIR, make_environment
 
 __all__ = ["SeriesGroup", "group_by_series", "language_name", "series_id", "series_number",
            "write_site"]
 
-ASSETS = ("site.css", "filter.js")
+ASSETS = ("site.css", "filter.js", "search.js")
 """Files copied as they are from ``templates/site/`` to the site root."""
 
 ROLE_NAMES = {
@@ -128,6 +130,8 @@ def credits_of(entry: Entry, labels: dict[str, str]) -> list[tuple[str, list[str
 SITE_RECORD = ".bookmaker-site.json"
 """Lists the pages the last run wrote, so that the next removes those it no longer writes."""
 BROWSE_DIR = "browse"
+SEARCH_PAGE = "search.html"
+SEARCH_INDEX = "search-index.js"
 
 
 def list_page_href(folder: str, number: int) -> str:
@@ -172,6 +176,24 @@ def _environment():
         value_href=value_href, volumes_text=volumes_text,
     )
     return env
+
+
+def search_index(entries: Sequence[Entry]) -> str:
+    """The rows search.js searches, one a volume in index order, as a script (a page
+    opened from a plain folder may load a script but not read a JSON file)."""
+    rows = []
+    for entry in entries:
+        info = entry.volume.info
+        facts = []
+        if info.series:
+            number = series_number(info.series_number)
+            facts.append(f"{info.series}, volume {number}" if number else info.series)
+        facts += [info.date or "", language_name(info.language)]
+        rows.append([search_text(entry), entry.page_href, info.title, info.subtitle or "",
+                     join_names(info.authors, "en") if info.authors else "",
+                     " · ".join(fact for fact in facts if fact)])
+    data = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    return f'"use strict";\nwindow.CATALOGUE_INDEX = {data};\n'
 
 
 class _SiteWriter:
@@ -254,6 +276,8 @@ def write_site(site: Path, entries: list[Entry], title: str, feeds: bool = True)
             writer.facet_list(facet, shelves.facets[facet.key])
     for entry in shelves.ordered:
         writer.volume_page(entry)
+    writer.render("search.html", SEARCH_PAGE, count=len(shelves.ordered))
+    out.write(SEARCH_INDEX, search_index(shelves.ordered))
     for name in ASSETS:
         out.write(name, (TEMPLATES_DIR / "site" / name).read_bytes())
     out.finish()

@@ -21,7 +21,7 @@ def texts(tree, xpath: str) -> list[str]:
 def test_every_page_is_sound_html(site):
     pages = sorted(site.rglob("*.html"))
     assert sorted(p.relative_to(site).as_posix() for p in pages) == sorted([
-        "index.html",
+        "index.html", "search.html",
         *(f"books/{slug}/index.html" for slug in (
             "how-the-revolution-armed-1919", "how-the-revolution-armed-1920",
             "loose-leaves", "notes-of-a-journalist")),
@@ -128,9 +128,10 @@ def test_flat_volume_contents_have_no_parts(site):
 
 def test_assets_are_local_and_the_filter_needs_no_network(site):
     assert (site / "site.css").is_file()
-    script = (site / "filter.js").read_text()
-    for needle in ("http", "fetch(", "XMLHttpRequest", "localStorage", "import "):
-        assert needle not in script
+    for name in ("filter.js", "search.js", "search-index.js"):
+        script = (site / name).read_text()
+        for needle in ("http", "fetch(", "XMLHttpRequest", "localStorage", "import "):
+            assert needle not in script, name
     css = (site / "site.css").read_text()
     assert "@import" not in css and "url(" not in css and "@font-face" not in css
 

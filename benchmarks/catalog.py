@@ -142,7 +142,7 @@ entries made as the collector gives them, see `benchmarks/catalog.py`).
 | Cold: empty site folder | {cold['seconds']:.1f} | {result['files']:,} (every file) |
 | Rerun, nothing changed | {warm['seconds']:.1f} | {result['rewritten']} |
 
-- Files in the site: {result['files']:,} ({cold['pages']:,} HTML pages, {cold['feeds']:,} feed
+- Files in the site: {result['files']:,} ({cold['pages']:,} HTML pages, {cold['feeds'] - 1:,} feed
   files and the OpenSearch description; {result['bytes'] / 1024 / 1024:.0f} MB in all).
 - Largest page or feed: {result['largest'] / 1024:.0f} kB (lists hold at most 50 volumes a page,
   facet lists 100 values). The whole-catalogue search index (`search-index.js`, read only by

@@ -3,13 +3,16 @@
 ``build_catalog`` builds (or reuses) each volume's EPUB and PDF inside the site
 and writes::
 
-    SITE/index.html                 all volumes, grouped by series, with a filter
+    SITE/index.html, page-2.html …  all volumes, 50 a page, grouped by series, with a filter
+    SITE/browse/<facet>/…           by author, series, language and subject (site.py)
+    SITE/search.html                search over every volume
     SITE/books/<slug>/index.html    one page per volume
     SITE/books/<slug>/<slug>.epub   downloads (and <slug>.pdf, <slug>-<doc>.pdf)
     SITE/books/<slug>/cover.*, thumbnail.jpg
-    SITE/opds/catalog.xml           OPDS 1.2 acquisition feed (Atom)
-    SITE/opds/catalog.json          OPDS 2.0 feed
-    SITE/site.css, SITE/filter.js
+    SITE/opds/catalog.xml           OPDS 1.2 root navigation feed (Atom); paged feeds beside it
+    SITE/opds/catalog.json          OPDS 2.0 root navigation feed (opds.py)
+    SITE/opensearch.xml             OpenSearch description
+    SITE/site.css, SITE/filter.js, SITE/search.js
 
 ``serve`` previews it on 127.0.0.1.
 """

@@ -22,6 +22,7 @@ from PIL import Image
 
 from bookmaker.builders import BuildOptions
 from bookmaker.cache import CACHE_DIR_NAME
+from bookmaker.catalog.files import write_if_changed
 from bookmaker.errors import BuildError, ManifestError
 from bookmaker.log import LOGGER, warn
 from bookmaker.manifest import load_manifest
@@ -248,7 +249,7 @@ def _write_cover(site: Path, folder: Path, facts: EpubFacts) -> tuple[Picture, P
     suffix = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif",
               "image/webp": ".webp", "image/svg+xml": ".svg"}.get(facts.cover_type or "", ".img")
     cover_path = folder / f"cover{suffix}"
-    _write_if_changed(cover_path, facts.cover or b"")
+    write_if_changed(cover_path, facts.cover or b"")
     try:
         with Image.open(io.BytesIO(facts.cover or b"")) as image:
             width, height = image.size
@@ -262,12 +263,7 @@ def _write_cover(site: Path, folder: Path, facts: EpubFacts) -> tuple[Picture, P
     buffer = io.BytesIO()
     rgb.save(buffer, "JPEG", quality=85, optimize=True, progressive=True)
     thumb_path = folder / "thumbnail.jpg"
-    _write_if_changed(thumb_path, buffer.getvalue())
+    write_if_changed(thumb_path, buffer.getvalue())
     cover = Picture(cover_path.relative_to(site).as_posix(), facts.cover_type or "", width, height)
     thumb = Picture(thumb_path.relative_to(site).as_posix(), "image/jpeg", rgb.width, rgb.height)
     return cover, thumb
-
-
-def _write_if_changed(path: Path, data: bytes) -> None:
-    if not path.is_file() or path.read_bytes() != data:
-        path.write_bytes(data)

@@ -144,3 +144,16 @@ def test_screenshots_without_sideways_scrolling(page, served, tmp_path, width):
     page.goto(served + "books/how-the-revolution-armed-1919/index.html")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=str(tmp_path / f"catalog-volume-{width}.png"), full_page=True)
+
+
+def test_search_page_finds_volumes_across_the_catalogue(page, served):
+    page.goto(served + "search.html?q=journalist")
+    results = page.locator("#search-results li")
+    assert results.count() == 1
+    assert results.locator("a").inner_text() == "Notes of a Journalist"
+    page.get_by_label("Search by title, author or series").fill("trotsky")
+    assert page.locator("#search-results li").count() == 3
+    assert page.get_by_role("status").inner_text() == "3 volumes match."
+    page.locator("#search-results li a").first.click()
+    page.wait_for_url("**/books/how-the-revolution-armed-*/index.html")
+    assert page.errors == []

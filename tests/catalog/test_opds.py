@@ -15,8 +15,9 @@ SLUGS = ["notes-of-a-journalist", "how-the-revolution-armed-1919", "how-the-revo
          "loose-leaves"]
 
 
-def feed_json(site: Path) -> dict:
-    return json.loads((site / "opds" / "catalog.json").read_text(encoding="utf-8"))
+def feed_json(site: Path, name: str = "all.json") -> dict:
+    """An OPDS 2 feed; by default the first page of every volume (the root is navigation)."""
+    return json.loads((site / "opds" / name).read_text(encoding="utf-8"))
 
 
 def local(site: Path, feed: str, href: str) -> Path:
@@ -25,9 +26,10 @@ def local(site: Path, feed: str, href: str) -> Path:
 
 
 def test_opds2_feed_is_valid(site):
-    errors = [f"{list(e.absolute_path)}: {e.message}"
-              for e in opds2_validator().iter_errors(feed_json(site))]
-    assert errors == []
+    for name in ("catalog.json", "all.json"):
+        errors = [f"{list(e.absolute_path)}: {e.message}"
+                  for e in opds2_validator().iter_errors(feed_json(site, name))]
+        assert errors == [], name
 
 
 def test_the_schema_check_can_fail(site):
@@ -40,7 +42,7 @@ def test_the_schema_check_can_fail(site):
 
 def test_opds2_publications_in_index_order_with_links(site):
     feed = feed_json(site)
-    assert feed["metadata"]["title"] == "Test Library"
+    assert feed["metadata"]["title"] == "Test Library: all volumes"
     assert feed["metadata"]["numberOfItems"] == 4
     pubs = feed["publications"]
     assert [p["metadata"]["identifier"] for p in pubs] == [f"urn:uuid:fake-{s}" for s in SLUGS]
@@ -52,24 +54,24 @@ def test_opds2_publications_in_index_order_with_links(site):
     acquisitions = [link for link in second["links"] if link["rel"] == ACQUISITION]
     assert [a["type"] for a in acquisitions] == ["application/epub+zip", "application/pdf"]
     for link in acquisitions:
-        assert local(site, "catalog.json", link["href"]).stat().st_size == link["size"]
+        assert local(site, "all.json", link["href"]).stat().st_size == link["size"]
     images = {image["href"].rsplit("/", 1)[1]: image for image in second["images"]}
     assert images["cover.png"]["type"] == "image/png"
     assert images["thumbnail.jpg"]["type"] == "image/jpeg"
     for image in second["images"]:
-        assert local(site, "catalog.json", image["href"]).is_file()
+        assert local(site, "all.json", image["href"]).is_file()
 
 
 def test_opds1_feed_is_atom_with_opds_links(site):
-    tree = etree.parse(str(site / "opds" / "catalog.xml"))
+    tree = etree.parse(str(site / "opds" / "all.xml"))
     root = tree.getroot()
     assert root.tag == f"{{{ATOM}}}feed"
     assert root.nsmap[None] == ATOM and root.nsmap["opds"] == OPDS_NS["opds"]
-    assert root.findtext("atom:title", namespaces=OPDS_NS) == "Test Library"
+    assert root.findtext("atom:title", namespaces=OPDS_NS) == "Test Library: all volumes"
     assert root.findtext("atom:id", namespaces=OPDS_NS).startswith("urn:uuid:")
     self_link = root.find("atom:link[@rel='self']", namespaces=OPDS_NS)
     assert self_link.get("type") == ATOM_TYPE
-    assert local(site, "catalog.xml", self_link.get("href")) == site / "opds" / "catalog.xml"
+    assert local(site, "all.xml", self_link.get("href")) == site / "opds" / "all.xml"
     entries = root.findall("atom:entry", namespaces=OPDS_NS)
     assert [e.findtext("atom:id", namespaces=OPDS_NS) for e in entries] == [
         f"urn:uuid:fake-{s}" for s in SLUGS]
@@ -84,12 +86,12 @@ def test_opds1_feed_is_atom_with_opds_links(site):
     acquisitions = notes.findall(f"atom:link[@rel='{ACQUISITION}']", namespaces=OPDS_NS)
     assert [a.get("type") for a in acquisitions] == ["application/epub+zip", "application/pdf"]
     for link in acquisitions:
-        path = local(site, "catalog.xml", link.get("href"))
+        path = local(site, "all.xml", link.get("href"))
         assert int(link.get("length")) == path.stat().st_size
 
 
 def test_updated_dates_come_from_the_sources(site):
-    tree = etree.parse(str(site / "opds" / "catalog.xml"))
+    tree = etree.parse(str(site / "opds" / "all.xml"))
     feed = feed_json(site)
     for entry, pub in zip(tree.getroot().findall("atom:entry", namespaces=OPDS_NS),
                           feed["publications"], strict=True):
@@ -103,7 +105,7 @@ def test_identifiers_match_the_epubs(site):
     for pub in feed["publications"]:
         epub = next(link for link in pub["links"] if link.get("type") == "application/epub+zip")
         assert pub["metadata"]["identifier"] == epub_identifier(
-            local(site, "catalog.json", epub["href"]))
+            local(site, "all.json", epub["href"]))
 
 
 def test_rfc3339():
@@ -121,10 +123,14 @@ def test_base_url_makes_links_absolute(tmp_path, fake_builder):
     build_catalog(generated_volumes(tmp_path / "v")[:1], site, base_url="https://books.example/")
     feed = feed_json(site)
     assert feed["links"][0] == {"rel": "self", "type": "application/opds+json",
-                                "href": "https://books.example/opds/catalog.json"}
+                                "href": "https://books.example/opds/all.json"}
     hrefs = [link["href"] for link in feed["publications"][0]["links"]]
     assert hrefs[1] == ("https://books.example/books/how-the-revolution-armed-1919/"
                         "how-the-revolution-armed-1919.epub")
-    atom = etree.parse(str(site / "opds" / "catalog.xml")).getroot()
-    assert all(h.startswith("https://books.example/") for h in atom.xpath("//@href"))
-    assert opds2_validator().is_valid(feed)
+    for path in sorted((site / "opds").glob("*.xml")):
+        atom = etree.parse(str(path)).getroot()
+        assert all(h.startswith("https://books.example/") for h in atom.xpath("//@href")), path
+    for path in sorted((site / "opds").glob("*.json")):
+        feed = json.loads(path.read_text(encoding="utf-8"))
+        assert opds2_validator().is_valid(feed), path
+        assert all(link["href"].startswith("https://books.example/") for link in feed["links"])

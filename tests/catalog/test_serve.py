@@ -44,8 +44,8 @@ def test_serves_pages_books_and_feeds_with_their_types(server, site):
     assert (status, kind) == (200, "application/epub+zip")
     assert body == (site / epub.lstrip("/")).read_bytes()
     assert get(server, epub.replace(".epub", ".pdf"))[1] == "application/pdf"
-    assert get(server, "/opds/catalog.xml")[1] == ATOM_TYPE
-    assert get(server, "/opds/catalog.json")[1] == OPDS2_TYPE
+    assert get(server, "/opds/all.xml")[1] == ATOM_TYPE
+    assert get(server, "/opds/all.json")[1] == OPDS2_TYPE
     assert get(server, "/site.css")[1] == "text/css; charset=utf-8"
 
 

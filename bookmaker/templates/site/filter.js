@@ -1,4 +1,5 @@
-/* Filters the catalogue as the reader types. The page works without it:
+/* Filters the volumes of the page shown as the reader types (a list of many pages is
+   filtered page by page; search.html searches them all). The page works without it:
    the form stays hidden and every volume is listed. No network, no storage. */
 (function () {
   "use strict";
@@ -29,9 +30,10 @@
     });
     if (none) { none.hidden = shown !== 0; }
     var total = items.length;
+    var where = form.getAttribute("data-scope") === "page" ? " on this page" : "";
     status.textContent = words.length === 0
-      ? total + (total === 1 ? " volume" : " volumes")
-      : shown + " of " + total + (total === 1 ? " volume" : " volumes") + " shown";
+      ? total + (total === 1 ? " volume" : " volumes") + where
+      : shown + " of " + total + (total === 1 ? " volume" : " volumes") + where + " shown";
   }
 
   form.hidden = false;

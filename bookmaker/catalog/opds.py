@@ -96,6 +96,14 @@ def feed_href(stem: str, number: int = 1, suffix: str = ".xml") -> str:
     return f"{OPDS_DIR}/{name}{suffix}"
 
 
+def atom_type_of(name: str) -> str:
+    """The Atom media type of the feed file ``name`` ('authors_2.xml' is navigation,
+    'author-leon-trotsky.xml' acquisition), for a server to send with it."""
+    stem = name.rsplit(".", 1)[0].split("_", 1)[0]
+    navigation = {"catalog", *(facet.folder for facet in FACETS)}
+    return NAVIGATION_TYPE if stem in navigation else ATOM_TYPE
+
+
 def value_stem(value: FacetValue) -> str:
     """'author-leon-trotsky' (slugs never hold '_', so page names cannot collide)."""
     return f"{value.facet.key}-{value.slug}"

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from bookmaker.catalog.opds import ATOM_TYPE, OPDS2_TYPE, OPDS_DIR
+from bookmaker.catalog.opds import OPDS2_TYPE, OPDS_DIR, atom_type_of
 from bookmaker.errors import BookmakerError
 from bookmaker.log import LOGGER
 
@@ -32,7 +32,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
         name = str(path).replace("\\", "/")
         if f"/{OPDS_DIR}/" in name:
             if name.endswith(".xml"):
-                return ATOM_TYPE
+                return atom_type_of(name.rsplit("/", 1)[-1])
             if name.endswith(".json"):
                 return OPDS2_TYPE
         return super().guess_type(path)

@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from bookmaker.catalog import make_server
-from bookmaker.catalog.opds import ATOM_TYPE, OPDS2_TYPE
+from bookmaker.catalog.opds import ATOM_TYPE, NAVIGATION_TYPE, OPDS2_TYPE
 from bookmaker.errors import BookmakerError
 
 
@@ -45,6 +45,9 @@ def test_serves_pages_books_and_feeds_with_their_types(server, site):
     assert body == (site / epub.lstrip("/")).read_bytes()
     assert get(server, epub.replace(".epub", ".pdf"))[1] == "application/pdf"
     assert get(server, "/opds/all.xml")[1] == ATOM_TYPE
+    assert get(server, "/opds/catalog.xml")[1] == NAVIGATION_TYPE
+    assert get(server, "/opds/authors.xml")[1] == NAVIGATION_TYPE
+    assert get(server, "/opds/author-ann-other.xml")[1] == ATOM_TYPE
     assert get(server, "/opds/all.json")[1] == OPDS2_TYPE
     assert get(server, "/site.css")[1] == "text/css; charset=utf-8"
 

@@ -159,7 +159,7 @@ BookFace = Literal["eb-garamond", "source-serif-4", "literata"]
 class PdfSettings(BaseModel):
     """Options of the print PDF builder."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     style: str = Field(default="default", description="Theme folder under styles/.")
     trim: TrimSize = Field(default="us-trade", description="Trim size preset.")

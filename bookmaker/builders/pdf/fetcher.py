@@ -1,8 +1,9 @@
 """The URL fetcher WeasyPrint renders with: only local files we trust, never the network.
 
-WeasyPrint asks its fetcher for every stylesheet, font and image. This one lets
-through ``data:`` URLs and ``file:`` URLs inside the allowed folders (the volume,
-the styles and templates, the font packages), ``http(s):`` only when the build
+WeasyPrint asks its fetcher for every stylesheet, font and image. This one answers
+the documents' images from the model (the pipeline read them), lets through
+``data:`` URLs and ``file:`` URLs inside the allowed folders (the volume's own
+styles and templates, ours, the font packages), ``http(s):`` only when the build
 allows remote images, and refuses everything else with a warning, so that a
 document body cannot make a render read ``/etc/passwd`` or call a server.
 """
@@ -14,9 +15,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from bookmaker.log import warn
+from bookmaker.model import Asset
 from bookmaker.resources import is_allowed_file
 
 
@@ -24,10 +26,21 @@ class RefusedURL(ValueError):
     """A URL the restricted fetcher will not open; WeasyPrint turns it into a skipped resource."""
 
 
+class AssetResponse(URLFetcherResponse):
+    """An image answered from the model. No ``path``: given a file's path, WeasyPrint
+    reads the file again when it writes the PDF (``LazyLocalImage``), and the book
+    must show what the pipeline read."""
+
+    @property
+    def path(self) -> None:
+        return None
+
+
 class RestrictedFetcher(URLFetcher):
     """A :class:`weasyprint.urls.URLFetcher` limited to ``data:`` and allowed ``file:`` URLs."""
 
-    def __init__(self, roots: list[Path], allow_remote: bool = False, **kwargs) -> None:
+    def __init__(self, roots: list[Path], allow_remote: bool = False,
+                 assets: dict[Path, Asset] | None = None, **kwargs) -> None:
         # No redirects: a redirect is how the old default fetcher's protocol
         # check was bypassed (CVE-2025-68616).
         protocols = ("file", "data", "http", "https") if allow_remote else ("file", "data")
@@ -37,6 +50,8 @@ class RestrictedFetcher(URLFetcher):
             kwargs["ssl_context"] = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         super().__init__(allowed_protocols=protocols, allow_redirects=False, **kwargs)
         self.roots = [Path(root).resolve() for root in roots]
+        self.assets = assets or {}
+        """The documents' images, by absolute path: answered from the model, not the disk."""
         self.allow_remote = allow_remote
         self.refused: list[str] = []
 
@@ -46,9 +61,12 @@ class RestrictedFetcher(URLFetcher):
             return super().fetch(url, headers)
         if scheme == "file":
             path = Path(url2pathname(unquote(urlsplit(url).path)))
+            asset = self.assets.get(path)
+            if asset is not None:
+                return AssetResponse(url, asset.data, {"Content-Type": asset.media_type})
             if is_allowed_file(path, self.roots):
                 return super().fetch(url, headers)
-            reason = "it is outside the volume, styles and font folders, or missing"
+            reason = "it is no image of the volume, nor in the styles, templates or fonts"
         elif scheme in ("http", "https") and self.allow_remote:
             return super().fetch(url, headers)
         else:

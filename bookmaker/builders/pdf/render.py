@@ -173,14 +173,17 @@ def volume_text(volume: Volume) -> str:
 
 
 def make_fetcher(volume: Volume, face: BookFace | None, allow_remote: bool = False):
-    """The restricted fetcher: the volume, our styles and templates, the font folders."""
+    """The restricted fetcher: the documents' images from the model; the volume's own
+    styles and templates, ours, and the font folders from the disk."""
     from bookmaker.builders.pdf.fetcher import RestrictedFetcher
     from bookmaker.templating import TEMPLATES_DIR, styles_dir
 
-    roots = [Path(volume.root), styles_dir(), TEMPLATES_DIR]
+    root = Path(volume.root).resolve()
+    roots = [root / "styles", root / "templates", styles_dir(), TEMPLATES_DIR]
     if face is not None:
         roots += face.folders
-    return RestrictedFetcher(roots, allow_remote=allow_remote)
+    assets = {root / path: asset for path, asset in volume.assets.items()}
+    return RestrictedFetcher(roots, allow_remote=allow_remote, assets=assets)
 
 
 def page_css(settings: PdfSettings) -> str:

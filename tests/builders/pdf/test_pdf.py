@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from pypdf import PdfReader
 
 from bookmaker.builders import BuildOptions
@@ -22,6 +23,7 @@ from bookmaker.builders.pdf.fetcher import RefusedURL, RestrictedFetcher
 from bookmaker.builders.pdf.fonts import find_face
 from bookmaker.checks import pdf as pdf_checks
 from bookmaker.errors import BuildError
+from bookmaker.images import read_assets
 from bookmaker.model import Block
 from tests.factories import make_document, make_volume
 
@@ -362,10 +364,15 @@ def test_images_resolve_inside_the_volume_and_nothing_outside(tmp_path, caplog):
     doc.blocks.insert(1, Block("figure", '<figure><img src="images/map.png" alt="Map"></figure>'))
     doc.blocks.insert(2, Block("figure", '<figure><img src="/etc/hostname" alt="x"></figure>'))
     doc.blocks.insert(3, Block("figure", '<figure><img src="https://example.org/a.png"></figure>'))
+    volume.assets = read_assets(volume.documents, root)  # as the pipeline does
+    # The builder shows the image the pipeline read, and opens no file of the volume.
+    Image.new("RGB", (40, 30), "blue").save(root / "images" / "map.png")
     with caplog.at_level(logging.WARNING, logger="bookmaker"):
         result, reader = build(volume, tmp_path / "i.pdf")
-    images = {image.data for page in reader.pages for image in page.images}
+    images = {image.data: image.image for page in reader.pages for image in page.images}
     assert len(images) == 1
+    shown = next(iter(images.values())).convert("RGB")
+    assert shown.getpixel((5, 5))[0] > 200 and shown.getpixel((5, 5))[2] < 50  # red, not blue
     refused = " ".join(caplog.messages)
     assert "/etc/hostname" in refused and "https://example.org/a.png" in refused
 
@@ -481,9 +488,10 @@ def test_settings_lengths_are_checked():
     settings.bleed = "3mm"
     css = pdf.page_css(settings)
     assert "font-size: 10.5pt" in css and "bleed: 3mm" in css and "marks: crop" in css
-    settings.font_size = "11pt; } @import url(http://example.org/x.css); {"
-    with pytest.raises(BuildError, match="font_size"):
-        pdf.page_css(settings)
+    # Checked by the model, on assignment too: nothing reaches the stylesheet unchecked.
+    with pytest.raises(ValidationError, match="is not a length"):
+        settings.font_size = "11pt; } @import url(http://example.org/x.css); {"
+    assert settings.font_size == "10.5pt"
 
 
 def test_remote_urls_pass_the_gate_only_when_allowed():

@@ -1,8 +1,9 @@
-"""Text measures shared by the readers and builders (no I/O)."""
+"""Text measures shared by the readers, builders and checks (no I/O): words, lines."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # Scripts written without spaces between words: each character counts as one word unit.
 _UNSPACED = (
@@ -40,3 +41,36 @@ def title_case(text: str) -> str:
     words = text.lower().split()
     return " ".join(w if i and w in _SMALL_WORDS else w[:1].upper() + w[1:]
                     for i, w in enumerate(words))
+
+
+HYPHENATION_MARKS = ("\u2010", "\u00ad")
+"""What WeasyPrint adds at a hyphenated line end (hyphenate-character, soft hyphen)."""
+
+_PLAIN_WORD = re.compile(r"\w+(?:['’]\w+)*")
+# Han and kana are written without spaces, and a line may break between any two of them:
+# each counts as a word of its own, so that where the lines broke does not matter.
+_IDEOGRAPH = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                        "\U00020000-\U0003134f]")
+
+
+def join_lines(lines: Iterable[str]) -> str:
+    """Join lines into one string: hyphenated breaks closed up, other breaks made spaces."""
+    out = ""
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if out.endswith(HYPHENATION_MARKS):
+            out = out[:-1] + line
+        elif out.endswith(("-", "\u2014", "/")) or not out:
+            out += line
+        else:
+            out += " " + line
+    return out
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words of ``text``, punctuation dropped (typographic apostrophes kept)."""
+    if _IDEOGRAPH.search(text):
+        text = _IDEOGRAPH.sub(r" \g<0> ", text)
+    return [w.lower().replace("’", "'") for w in _PLAIN_WORD.findall(text)]

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from lxml import html
 
-from bookmaker.checks.pdf import join_lines, words
 from bookmaker.cli import main
 from bookmaker.readers.common import is_notes_heading
+from bookmaker.text import join_lines, words
 from tests.readers.test_note_forms import FORMS, ORDERS, in_order, page
 
 pytestmark = [pytest.mark.slow,

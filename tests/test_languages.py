@@ -22,9 +22,9 @@ import pytest
 from lxml import html
 
 from bookmaker.checks.epubcheck import check_epub
-from bookmaker.checks.pdf import join_lines, words
 from bookmaker.cli import main
 from bookmaker.labels import labels_for
+from bookmaker.text import join_lines, words
 
 pytestmark = [
     pytest.mark.slow,

@@ -1,5 +1,8 @@
 """Checks of a print PDF: on the laid-out pages before writing, and on the written file.
 
+The laid-out pages come as :class:`RenderedPage` data, read from WeasyPrint's boxes by
+:mod:`bookmaker.builders.pdf.boxes`; the written file is read with pikepdf.
+
 WeasyPrint can stop a long book early without an error (issues #2798, #2100) and
 misplace footnotes (#1564, #2502), so the builder renders, inspects the pages with
 these functions, and only then writes the file. Results are
@@ -9,27 +12,16 @@ these functions, and only then writes the file. Results are
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bookmaker.checks.messages import Message
 from bookmaker.model import Document
-
-HYPHENATION_MARKS = ("\u2010", "\u00ad")
-"""What WeasyPrint adds at a hyphenated line end (hyphenate-character, soft hyphen)."""
-
-SKIPPED_CLASSES = {"noteref", "noteref-repeat"}
-"""Inline elements left out of page text: note calls are not words of the text."""
+from bookmaker.text import join_lines, words
 
 LAST_WORDS = 6
 """How many final words of the book must be found on its pages."""
 
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
-# Han and kana are written without spaces, and a line may break between any two of them:
-# each counts as a word of its own, so that where the lines broke does not matter.
-_UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-                       "\U00020000-\U0003134f]")
 
 
 @dataclass
@@ -51,87 +43,6 @@ class RenderedPage:
     def text(self) -> str:
         """The main text with hyphenated line ends joined."""
         return join_lines(self.lines)
-
-
-# ------------------------------------------------------------------ text
-
-
-def join_lines(lines: Iterable[str]) -> str:
-    """Join lines into one string: hyphenated breaks closed up, other breaks made spaces."""
-    out = ""
-    for raw in lines:
-        line = raw.strip()
-        if not line:
-            continue
-        if out.endswith(HYPHENATION_MARKS):
-            out = out[:-1] + line
-        elif out.endswith(("-", "\u2014", "/")) or not out:
-            out += line
-        else:
-            out += " " + line
-    return out
-
-
-def words(text: str) -> list[str]:
-    """Lower-case words of ``text``, punctuation dropped (typographic apostrophes kept)."""
-    if _UNSPACED.search(text):
-        text = _UNSPACED.sub(r" \g<0> ", text)
-    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
-
-
-def rendered_pages(document) -> list[RenderedPage]:
-    """The text, margin texts and anchors of every page of a rendered WeasyPrint Document."""
-    from weasyprint.formatting_structure import boxes
-
-    pages = []
-    for index, page in enumerate(document.pages):
-        rendered = RenderedPage(index=index, anchors=set(page.anchors))
-        for child in page._page_box.children:
-            if isinstance(child, boxes.MarginBox):
-                text = " ".join(_lines(child, boxes)).strip()
-                if text:
-                    rendered.margins.append(text)
-            elif isinstance(child, boxes.FootnoteAreaBox):
-                rendered.footnotes.extend(_lines(child, boxes))
-            else:
-                rendered.lines.extend(_lines(child, boxes))
-        pages.append(rendered)
-    return pages
-
-
-def _lines(box, boxes) -> list[str]:
-    """Text of each line box under ``box``, depth first."""
-    if isinstance(box, boxes.LineBox):
-        return ["".join(_inline_text(box, boxes))]
-    found = []
-    for child in getattr(box, "children", ()):
-        found.extend(_lines(child, boxes))
-    return found
-
-
-def _inline_text(box, boxes) -> list[str]:
-    if isinstance(box, boxes.TextBox):
-        return [box.text]
-    if _skipped(box):
-        return []
-    parts = []
-    for child in getattr(box, "children", ()):
-        if isinstance(child, boxes.InlineBlockBox | boxes.BlockLevelBox):
-            parts.append(" " + " ".join(_lines(child, boxes)) + " ")
-        else:
-            parts.extend(_inline_text(child, boxes))
-    return parts
-
-
-def _skipped(box) -> bool:
-    tag = box.element_tag or ""
-    if tag.endswith(("::footnote-call", "::footnote-marker")):
-        return True
-    element = box.element
-    if element is None or "::" in tag:
-        return False
-    classes = set((element.get("class") or "").split())
-    return bool(classes & SKIPPED_CLASSES)
 
 
 def anchor_pages(pages: list[RenderedPage]) -> dict[str, int]:
@@ -179,21 +90,6 @@ def check_complete(
                 "WeasyPrint stopped early (issues #2798, #2100)",
             ))
     return messages
-
-
-def page_labels(count: int, front_pages: int) -> list[str]:
-    """Printed folios: lower-case roman for the front matter, then arabic from 1."""
-    return [_roman(i + 1) if i < front_pages else str(i - front_pages + 1) for i in range(count)]
-
-
-def _roman(number: int) -> str:
-    out = ""
-    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"),
-                           (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"),
-                           (4, "iv"), (1, "i")):
-        count, number = divmod(number, value)
-        out += letters * count
-    return out
 
 
 def last_words(documents: list[Document], count: int = LAST_WORDS) -> list[str]:
@@ -315,52 +211,3 @@ def check_fonts(pdf: Path | bytes, family_prefix: str | tuple[str, ...] | None,
                 "a character the face lacks, or a style it does not have",
             ))
     return messages
-
-
-def pdf_page_texts(path: Path) -> list[str]:
-    """The text of every page of the PDF at ``path`` (pypdf), one string per page."""
-    from pypdf import PdfReader
-
-    return [page.extract_text() or "" for page in PdfReader(path).pages]
-
-
-@dataclass(frozen=True)
-class PdfLine:
-    """A line of text on a written PDF page, with its baseline measured from the page top."""
-
-    top: float
-    """Baseline distance from the top of the page (MediaBox), in points."""
-    text: str
-
-
-def pdf_page_lines(path: Path) -> list[list[PdfLine]]:
-    """Lines of every page with their height on the page (pypdf), to tell heads from text."""
-    from pypdf import PdfReader
-
-    pages = []
-    for page in PdfReader(path).pages:
-        height = float(page.mediabox.top)
-        chunks: list[tuple[float, float, float, str]] = []
-
-        def visit(text, cm, tm, _font, size, chunks=chunks, height=height):
-            if not text.strip():
-                return
-            # Text matrix × current matrix: position in user space, y then from the top.
-            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-            em = abs(size * tm[0] * cm[0]) or 10.0
-            chunks.append((round(height - y, 1), x, em, text.replace("\n", "")))
-
-        page.extract_text(visitor_text=visit)
-        lines: list[PdfLine] = []
-        end = 0.0
-        for top, x, em, text in chunks:
-            if lines and abs(lines[-1].top - top) < 1:
-                # Same baseline: a new style run, or another margin box further along.
-                gap = " " if x - end > 1.5 * em else ""
-                lines[-1] = PdfLine(lines[-1].top, lines[-1].text + gap + text)
-            else:
-                lines.append(PdfLine(top, text))
-            end = x + 0.5 * em * len(text)
-        pages.append(lines)
-    return pages

@@ -15,8 +15,8 @@ from pypdf import PdfReader
 from bookmaker.builders import BuildOptions
 from bookmaker.builders.epub.pages import insert_markers
 from bookmaker.builders.pdf.render import TRIMS
-from bookmaker.checks.pdf import join_lines, words
 from bookmaker.pipeline import render
+from bookmaker.text import join_lines, words
 from tests.factories import make_document, make_volume
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}

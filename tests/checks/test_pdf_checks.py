@@ -5,9 +5,11 @@ from __future__ import annotations
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 
+from bookmaker.builders.pdf.folios import page_labels
 from bookmaker.checks import pdf as checks
 from bookmaker.checks.pdf import PdfFont, RenderedPage
 from bookmaker.model import Block
+from bookmaker.text import join_lines, words
 from tests.factories import make_document
 
 
@@ -18,13 +20,13 @@ def page(index, lines=(), anchors=()):
 def test_join_lines_closes_hyphenated_breaks_only():
     lines = ["the aggression of for\u2010", "eign imperialism, the bourgeois-", "monarchist",
              "education"]
-    assert checks.join_lines(lines) == (
+    assert join_lines(lines) == (
         "the aggression of foreign imperialism, the bourgeois-monarchist education"
     )
 
 
 def test_words_drop_punctuation_and_keep_apostrophes():
-    assert checks.words("Workers’ and Peasants’ — it’s “1918”.") == [
+    assert words("Workers’ and Peasants’ — it’s “1918”.") == [
         "workers", "and", "peasants", "it's", "1918"
     ]
 
@@ -113,14 +115,14 @@ def test_footnote_pages_are_named_by_their_printed_folios():
     doc = make_document("a", "First Order", notes=1)
     note = doc.notes[0]
     pages = [page(0), page(1, anchors=[note.ref_ids[0]]), page(2, anchors=[note.id])]
-    labels = checks.page_labels(3, front_pages=1)
+    labels = page_labels(3, front_pages=1)
     assert labels == ["i", "1", "2"]
     (message,) = checks.check_footnotes([doc], pages, labels=labels)
     assert "printed on page 2 but called on page 1" in message.text
 
 
 def test_page_labels_roman_then_arabic():
-    labels = checks.page_labels(20, front_pages=14)
+    labels = page_labels(20, front_pages=14)
     assert labels[:5] == ["i", "ii", "iii", "iv", "v"]
     assert labels[8:14] == ["ix", "x", "xi", "xii", "xiii", "xiv"]
     assert labels[14:] == ["1", "2", "3", "4", "5", "6"]

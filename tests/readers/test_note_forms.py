@@ -116,9 +116,9 @@ def test_every_word_of_every_form_reaches_the_epub_and_the_pdf(tmp_path):
 
     from lxml import html
 
-    from bookmaker.checks.pdf import join_lines, words
     from bookmaker.cli import main
     from bookmaker.readers.common import is_notes_heading
+    from bookmaker.text import join_lines, words
 
     if shutil.which("pdftotext") is None:
         pytest.skip("poppler-utils (pdftotext) is not installed")

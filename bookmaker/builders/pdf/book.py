@@ -17,7 +17,10 @@ import time
 from pathlib import Path
 
 from bookmaker.builders import BuildOptions, BuildResult
+from bookmaker.builders.pdf import boxes as pdf_boxes
+from bookmaker.builders.pdf import workers
 from bookmaker.builders.pdf.context import BookContext, book_context, offprint_context
+from bookmaker.builders.pdf.folios import page_labels
 from bookmaker.builders.pdf.fonts import find_face, warn_missing_characters, with_script_faces
 from bookmaker.builders.pdf.pages import page_starts
 from bookmaker.builders.pdf.parallel import sections as pdf_sections
@@ -32,7 +35,6 @@ from bookmaker.builders.pdf.render import (  # noqa: F401 - TRIMS and page_css a
     Renderer,
     font_timestamps,
     page_css,
-    start_worker,
     volume_text,
     weasyprint_warnings,
 )
@@ -62,8 +64,9 @@ def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
     result = BuildResult(path=target)
 
     if use_sections(volume, options):  # fonts are checked group by group
-        renderer, result.pages, messages, result.page_starts = build_sections(
-            face, volume, target, options)
+        sectioned = build_sections(face, volume, target, options)
+        renderer, result.pages = sectioned.renderer, sectioned.pages
+        messages, result.page_starts = sectioned.messages, sectioned.page_starts
     else:
         renderer = Renderer.for_volume(volume, options.allow_remote, face, find=False)
         result.pages, messages, result.page_starts = build_whole(renderer, volume, target)
@@ -101,12 +104,12 @@ def build_whole(renderer: Renderer, volume: Volume,
     text begins."""
     context = book_context(volume, renderer.face)
     document = renderer.lay_out("book.html", context)
-    pages = pdf_checks.rendered_pages(document)
+    pages = pdf_boxes.rendered_pages(document)
     front_pages = body_start(pages, context)
-    labels = pdf_checks.page_labels(len(pages), front_pages)
+    labels = page_labels(len(pages), front_pages)
     settings = volume.settings.pdf
     messages = run_page_checks(volume.documents, pages, settings, str(target), labels)
-    folios = pdf_checks.page_labels(len(document.pages), front_pages)
+    folios = page_labels(len(document.pages), front_pages)
     starts = [PageStart(label, *(start or (None, 0)))
               for label, start in zip(folios, page_starts(document), strict=True)]
     write(document, target, settings, front_pages, volume)
@@ -125,7 +128,7 @@ def build_offprint(renderer: Renderer, doc: Document, path: Path) -> list[Messag
     """One document alone, with its own title block and folios from 1."""
     volume = renderer.volume
     document = renderer.lay_out("offprint.html", offprint_context(volume, renderer.face, doc))
-    pages = pdf_checks.rendered_pages(document)
+    pages = pdf_boxes.rendered_pages(document)
     messages = run_page_checks([doc], pages, volume.settings.pdf, str(path))
     write(document, path, volume.settings.pdf, 0, volume)
     return messages
@@ -154,51 +157,23 @@ def write_offprints(
         raise
 
 
-def _offprints_in_workers(renderer: Renderer, options, paths, jobs, result) -> None:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+def _offprints_in_workers(renderer: Renderer, options: BuildOptions, paths: list[Path],
+                         jobs: int, result: BuildResult) -> None:
+    import tempfile
 
-    # fork where there is one: spawn would re-import the caller's main module,
-    # which breaks scripts without a __main__ guard. Each worker makes its own
-    # renderer (fonts, stylesheets) rather than use the parent's.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start,
-                             initargs=(renderer.volume, options.allow_remote,
-                                       list(renderer.fetcher.refused))) as pool:
-        futures = [pool.submit(_worker_offprint, index, path) for index, path in enumerate(paths)]
+    with tempfile.TemporaryDirectory(prefix="bookmaker-offprints-") as scratch, \
+            workers.start_pool(jobs) as pool:
+        job = workers.write_job(renderer.volume, Path(scratch), options.allow_remote,
+                                tuple(renderer.fetcher.refused))
+        futures = [pool.submit(workers.run, job, renderer.face, build_offprint,
+                               renderer.volume.documents[index], path)
+                   for index, path in enumerate(paths)]
         for path, future in zip(paths, futures, strict=True):
             messages, warnings = future.result()
             for text in warnings:
                 warn(text)
             report(messages, result)
             result.extra_files.append(path)
-
-
-_WORKER: dict = {}
-
-
-def _worker_start(volume: Volume, allow_remote: bool, refused: list[str]) -> None:
-    """In a worker: log to a list the parent re-emits, and prepare one renderer.
-
-    What the parent already reported (a missing face, refused URLs) is not repeated.
-    """
-    collected = start_worker(_WORKER)
-    renderer = Renderer.for_volume(volume, allow_remote)
-    renderer.fetcher.refused.extend(refused)
-    collected.clear()
-    _WORKER.update(renderer=renderer, collected=collected)
-
-
-def _worker_offprint(index: int, path: Path) -> tuple[list[Message], list[str]]:
-    renderer: Renderer = _WORKER["renderer"]
-    collected: list[str] = _WORKER["collected"]
-    collected.clear()
-    messages = build_offprint(renderer, renderer.volume.documents[index], path)
-    return messages, list(collected)
-
-
-# ------------------------------------------------------------------ steps
 
 
 def run_page_checks(

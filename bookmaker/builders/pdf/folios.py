@@ -215,3 +215,18 @@ def stamp(pdf, page, stamps: FolioStamps, kind: str, number: int, cache: dict) -
     page.obj.Resources = resources
     page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
     page.contents_add(pikepdf.Stream(pdf, f"\nQ q {name} Do Q\n".encode()))
+
+
+def page_labels(count: int, front_pages: int) -> list[str]:
+    """Printed folios: lower-case roman for the front matter, then arabic from 1."""
+    return [_roman(i + 1) if i < front_pages else str(i - front_pages + 1) for i in range(count)]
+
+
+def _roman(number: int) -> str:
+    out = ""
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"),
+                           (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"),
+                           (4, "iv"), (1, "i")):
+        count, number = divmod(number, value)
+        out += letters * count
+    return out

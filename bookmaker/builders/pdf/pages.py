@@ -13,8 +13,8 @@ marker before that word.
 
 from __future__ import annotations
 
-from bookmaker.checks.pdf import HYPHENATION_MARKS
-from bookmaker.text import count_words
+from bookmaker.builders.pdf.boxes import page_box
+from bookmaker.text import HYPHENATION_MARKS, count_words
 
 _JOINING_ENDS = ("-", "\u2013", "\u2014", "/")
 """A line ending in one of these runs on into the next without a space."""
@@ -35,7 +35,7 @@ def page_starts(document) -> list[Start | None]:
     starts: list[Start | None] = []
     for page in document.pages:
         first: Start | None = None
-        for child in page._page_box.children:
+        for child in page_box(page).children:
             if isinstance(child, boxes.MarginBox | boxes.FootnoteAreaBox):
                 continue
             for key, base, text, new_line in _texts(child, boxes, None, 0):

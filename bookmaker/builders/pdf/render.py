@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bookmaker.builders.pdf.context import BookContext
 from bookmaker.builders.pdf.fonts import BookFace, find_face, font_face_css
@@ -20,6 +21,12 @@ from bookmaker.log import LOGGER, warn
 from bookmaker.model import PdfSettings, Volume
 from bookmaker.reproducible import epoch_while
 from bookmaker.scripts import text_direction
+
+if TYPE_CHECKING:  # WeasyPrint is imported when the first renderer is made
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    from bookmaker.builders.pdf.fetcher import RestrictedFetcher
 
 
 @dataclass(frozen=True)
@@ -42,39 +49,6 @@ TRIMS: dict[str, Trim] = {
     "letter": Trim("8.5in", "11in", "0.95in", "1.15in", "1.25in", "1.4in"),
 }
 """Trim presets. A4 and Letter keep wide margins so that lines stay readable."""
-
-
-def start_worker(state: dict) -> list[str]:
-    """In a render worker: collect warnings in the list returned (the parent says them
-    again) instead of printing them, and empty ``state`` (the worker's renderer) when
-    the worker ends.
-
-    Why the emptying: WeasyPrint's FontConfiguration removes its temporary folder of
-    font copies (some 4 MB) when it is dropped. A forked worker ends without any
-    teardown, and a spawned one drops it after the modules it cleans up with: either
-    way the folder stayed in /tmp. multiprocessing runs its finalizers in both.
-    """
-    from multiprocessing.util import Finalize
-
-    collected: list[str] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            collected.append(record.getMessage())
-
-    for handler in list(LOGGER.handlers):
-        LOGGER.removeHandler(handler)
-    LOGGER.addHandler(Collect(level=logging.WARNING))
-    LOGGER.propagate = False
-    Finalize(None, _drop_renderer, args=(state,), exitpriority=10)
-    return collected
-
-
-def _drop_renderer(state: dict) -> None:
-    import gc
-
-    state.clear()
-    gc.collect()  # WeasyPrint's objects hold cycles
 
 
 def import_weasyprint() -> None:
@@ -116,11 +90,13 @@ class Renderer:
 
     volume: Volume
     face: BookFace | None
-    fetcher: object
-    font_config: object
-    stylesheets: list
-    parsed: dict = field(default_factory=dict)
+    fetcher: RestrictedFetcher
+    font_config: FontConfiguration
+    stylesheets: list[CSS]
+    parsed: dict[str, CSS] = field(default_factory=dict)
     """Extra stylesheets parsed by :meth:`css`, by their text."""
+    memo: dict[str, Any] = field(default_factory=dict)
+    """What renders of this volume work out once (a long document's units), by name."""
 
     @classmethod
     def for_volume(cls, volume: Volume, allow_remote: bool = False,

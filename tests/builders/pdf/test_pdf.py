@@ -19,13 +19,16 @@ from pypdf import PdfReader
 
 from bookmaker.builders import BuildOptions
 from bookmaker.builders.pdf import book as pdf
+from bookmaker.builders.pdf import boxes as pdf_boxes
 from bookmaker.builders.pdf.fetcher import RefusedURL, RestrictedFetcher
 from bookmaker.builders.pdf.fonts import find_face
 from bookmaker.checks import pdf as pdf_checks
 from bookmaker.errors import BuildError
 from bookmaker.images import read_assets
 from bookmaker.model import Block
+from bookmaker.text import join_lines, words
 from tests.factories import make_document, make_volume
+from tests.pdftools import pdf_page_lines
 
 VOLUME_TITLE = "How the Revolution Armed"
 PT_PER = {"mm": 72 / 25.4, "in": 72.0}
@@ -76,7 +79,7 @@ def book(tmp_path_factory):
     volume = long_volume()
     path = tmp_path_factory.mktemp("book") / "book.pdf"
     result, reader = build(volume, path)
-    lines = pdf_checks.pdf_page_lines(path)
+    lines = pdf_page_lines(path)
     return volume, path, result, reader, lines
 
 
@@ -179,7 +182,7 @@ def test_last_words_are_on_the_last_text_page(book):
     last_page = max(i for i, page in enumerate(lines) if text_area(page))
     assert last_page == len(reader.pages) - 1
     tail = pdf_checks.last_words(volume.documents)
-    body_text = " ".join(pdf_checks.words(pdf_checks.join_lines(text_area(lines[last_page]))))
+    body_text = " ".join(words(join_lines(text_area(lines[last_page]))))
     assert " ".join(tail) in body_text
 
 
@@ -210,14 +213,14 @@ def body_stream_expected(volume) -> list[str]:
 
     expected = []
     for part in volume.parts:
-        expected += pdf_checks.words(part.title or "")
+        expected += words(part.title or "")
         for doc in part.documents:
-            expected += pdf_checks.words(doc.title)
-            expected += pdf_checks.words(plain(doc.occasion))
-            expected += pdf_checks.words(plain(doc.source_line))
+            expected += words(doc.title)
+            expected += words(plain(doc.occasion))
+            expected += words(plain(doc.source_line))
             for block in doc.blocks:
-                expected += pdf_checks.words(block.text)
-            expected += pdf_checks.words(doc.date_text)
+                expected += words(block.text)
+            expected += words(doc.date_text)
     return expected
 
 
@@ -226,9 +229,9 @@ def test_text_fidelity_every_word_once_in_order(tmp_path):
     volume.parts[1].documents[0] = make_document("doc-0004", "Long Statement", paragraphs=20,
                                                  notes=0)
     _result, reader = build(volume, tmp_path / "book.pdf")
-    lines = pdf_checks.pdf_page_lines(tmp_path / "book.pdf")
+    lines = pdf_page_lines(tmp_path / "book.pdf")
     body = [line for page in lines[front_pages(reader):] for line in text_area(page)]
-    printed = pdf_checks.words(pdf_checks.join_lines(body))
+    printed = words(join_lines(body))
     assert printed == body_stream_expected(volume)
 
 
@@ -239,7 +242,7 @@ def test_pdftotext_reads_the_same_last_words(book):
                          text=True, check=True).stdout
     pages = out.split("\f")
     last = [page for page in pages if page.strip()][-1]
-    joined = " ".join(pdf_checks.words(pdf_checks.join_lines(last.splitlines())))
+    joined = " ".join(words(join_lines(last.splitlines())))
     assert " ".join(pdf_checks.last_words(volume.documents)) in joined
 
 
@@ -284,7 +287,7 @@ def test_footnotes_stand_on_their_calls_page(tmp_path, caplog):
 
 def test_footnote_check_warns_when_a_note_leaves_its_page(monkeypatch, tmp_path):
     volume = make_volume(1, 0, notes=1)
-    real = pdf_checks.rendered_pages
+    real = pdf_boxes.rendered_pages
 
     def misplace(document):
         pages = real(document)
@@ -297,15 +300,15 @@ def test_footnote_check_warns_when_a_note_leaves_its_page(monkeypatch, tmp_path)
             page.index = len(pages) - 1
         return pages
 
-    monkeypatch.setattr(pdf.pdf_checks, "rendered_pages", misplace)
+    monkeypatch.setattr(pdf.pdf_boxes, "rendered_pages", misplace)
     result, _reader = build(volume, tmp_path / "f.pdf", notes="footnotes")
     assert any("PDF-010" in w and "footnote 1 of 'Statement Number 1'" in w
                for w in result.warnings)
 
 
 def test_an_early_stop_is_an_error(monkeypatch, tmp_path):
-    real = pdf_checks.rendered_pages
-    monkeypatch.setattr(pdf.pdf_checks, "rendered_pages", lambda document: real(document)[:-3])
+    real = pdf_boxes.rendered_pages
+    monkeypatch.setattr(pdf.pdf_boxes, "rendered_pages", lambda document: real(document)[:-3])
     with pytest.raises(BuildError, match="Statement Number 4|last words"):
         build(make_volume(4, 2), tmp_path / "s.pdf")
 
@@ -314,7 +317,7 @@ def test_an_early_stop_is_an_error(monkeypatch, tmp_path):
 def test_screen_pdf_has_no_blank_pages(tmp_path):
     volume = make_volume(4, 2)
     _result, reader = build(volume, tmp_path / "s.pdf", screen=True)
-    lines = pdf_checks.pdf_page_lines(tmp_path / "s.pdf")
+    lines = pdf_page_lines(tmp_path / "s.pdf")
     assert all(page for page in lines), "a blank page in a screen PDF"
     _result, printed = build(make_volume(4, 2), tmp_path / "p.pdf")
     assert len(reader.pages) < len(printed.pages)
@@ -431,7 +434,7 @@ def test_the_sample_volume(tmp_path):
         pytest.skip(f"sample volume does not load yet: {exc}")
     result, reader = build(volume, tmp_path / "sample.pdf")
     entries = toc_entries(reader)
-    lines = pdf_checks.pdf_page_lines(tmp_path / "sample.pdf")
+    lines = pdf_page_lines(tmp_path / "sample.pdf")
     labels = reader.page_labels
     for doc in volume.documents:
         page = labels.index(entries[doc.title])
@@ -528,7 +531,7 @@ def test_without_parts_the_first_document_is_page_1(tmp_path):
     volume.parts[0].documents[0] = make_document("doc-0001", "Statement Number 1",
                                                  paragraphs=14)
     _result, reader = build(volume, tmp_path / "np.pdf")
-    lines = pdf_checks.pdf_page_lines(tmp_path / "np.pdf")
+    lines = pdf_page_lines(tmp_path / "np.pdf")
     front = front_pages(reader)
     assert text_area(lines[front])[0] == "Statement Number 1"
     assert foot_lines(lines[front]) == ["1"]
@@ -547,7 +550,7 @@ def test_no_heading_is_left_alone_at_a_page_foot():
         blocks.append(doc.blocks[i % len(doc.blocks)])
     doc.blocks = blocks
     renderer = pdf.Renderer.for_volume(volume)
-    pages = pdf_checks.rendered_pages(
+    pages = pdf_boxes.rendered_pages(
         renderer.lay_out("book.html", pdf.book_context(volume, renderer.face))
     )
     body_pages = [page for page in pages if page.lines]

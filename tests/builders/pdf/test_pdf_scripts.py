@@ -9,8 +9,9 @@ import pytest
 
 from bookmaker.builders.pdf import fonts as pdf_fonts
 from bookmaker.checks.pdf import pdf_fonts as embedded_fonts
-from bookmaker.checks.pdf import pdf_page_texts, words
 from bookmaker.cli import main
+from bookmaker.text import words
+from tests.pdftools import pdf_page_texts
 
 ZH = "革命正在前进，全体同志到前线去。工人和农民的红军是在战斗中建立起来的，它保卫着苏维埃共和国。"
 AR = ("الثورة تتقدم إلى الأمام، وعلى جميع الرفاق التوجه إلى الجبهة. لقد بني الجيش الأحمر "

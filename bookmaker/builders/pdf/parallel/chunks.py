@@ -45,6 +45,7 @@ import zlib
 from dataclasses import dataclass, replace
 from html import escape
 
+from bookmaker.builders.pdf.boxes import page_box
 from bookmaker.builders.pdf.context import PieceView, keyed
 from bookmaker.log import LOGGER, warn
 from bookmaker.markup import split_paragraph
@@ -234,20 +235,17 @@ def _unlink(html: str, homes: dict[str, int], here: int) -> str:
 # ------------------------------------------------------------- in the render
 
 
-_UNITS: dict[int, tuple[Document, list[Block]]] = {}
-"""The last documents' units, so that a worker cuts a long document's paragraphs once."""
+def _units(doc: Document, memo: dict[str, list[Block]]) -> list[Block]:
+    """``doc``'s units, cut once per renderer (``memo`` is :attr:`Renderer.memo`): every
+    chunk of a long document asks for them."""
+    key = f"units:{doc.id}"
+    if key not in memo:
+        memo[key] = body_units(doc)
+    return memo[key]
 
 
-def _units(doc: Document) -> list[Block]:
-    held = _UNITS.get(id(doc))
-    if held is None or held[0] is not doc:
-        if len(_UNITS) >= 4:
-            _UNITS.clear()
-        held = _UNITS[id(doc)] = (doc, body_units(doc))
-    return held[1]
-
-
-def check_documents(volume: Volume, keys: list[str]) -> list[Document]:
+def check_documents(volume: Volume, keys: list[str],
+                    memo: dict[str, list[Block]]) -> list[Document]:
     """The documents a group's render must hold whole, from :func:`check_key` keys.
 
     A chunk stands as a document of its own units, under its article's id, with the
@@ -267,17 +265,17 @@ def check_documents(volume: Volume, keys: list[str]) -> list[Document]:
             continue
         start, stop = (int(x) for x in span.split(":"))
         docs.append(replace(doc, id=piece_id, title=doc.title if start == 0 else "",
-                            title_html="", blocks=_units(doc)[start:stop], notes=[]))
+                            title_html="", blocks=_units(doc, memo)[start:stop], notes=[]))
     return docs
 
 
-def continues(volume: Volume, keys: list[str]) -> bool:
+def continues(volume: Volume, keys: list[str], memo: dict[str, list[Block]]) -> bool:
     """True when a group's last piece is a chunk with another chunk after it."""
     if not keys or KEY_MARK not in keys[-1]:
         return False
     _, doc_id, span = keys[-1].split(KEY_MARK)
     doc = next((d for d in volume.documents if d.id == doc_id), None)
-    return doc is not None and int(span.split(":")[1]) < len(_units(doc))
+    return doc is not None and int(span.split(":")[1]) < len(_units(doc, memo))
 
 
 def even_pages(renderer, html: str, extra: list, document, attempts: int = 3):
@@ -332,10 +330,10 @@ def even_pages(renderer, html: str, extra: list, document, attempts: int = 3):
 def _unit_boxes(page) -> dict[int, tuple[float, float]]:
     """Top and bottom, in fractions of the page's text height, of the ``data-unit``
     blocks on a laid-out page."""
-    page_box = page._page_box
-    top, height = page_box.content_box_y(), page_box.height or 1
+    root = page_box(page)
+    top, height = root.content_box_y(), root.height or 1
     found: dict[int, tuple[float, float]] = {}
-    stack = list(page_box.children)
+    stack = list(root.children)
     while stack:
         box = stack.pop()
         element = getattr(box, "element", None)

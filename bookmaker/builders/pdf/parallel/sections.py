@@ -30,26 +30,34 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import multiprocessing
-import pickle
 import tempfile
 import time
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from bookmaker import __version__
 from bookmaker.builders import BuildOptions
+from bookmaker.builders.pdf import boxes as pdf_boxes
+from bookmaker.builders.pdf import workers
+from bookmaker.builders.pdf.boxes import page_box
 from bookmaker.builders.pdf.context import BookContext, PartView, book_context
-from bookmaker.builders.pdf.folios import calibration_pdf
-from bookmaker.builders.pdf.fonts import font_face_css, make_static_font, plan_static_fonts
+from bookmaker.builders.pdf.folios import calibration_pdf, page_labels
+from bookmaker.builders.pdf.fonts import (
+    BookFace,
+    font_face_css,
+    make_static_font,
+    plan_static_fonts,
+)
 from bookmaker.builders.pdf.pages import page_starts
 from bookmaker.builders.pdf.parallel import chunks as pdf_chunks
 from bookmaker.builders.pdf.parallel.assemble import assemble
-from bookmaker.builders.pdf.render import Renderer, page_css, render_html, start_worker
+from bookmaker.builders.pdf.render import Renderer, page_css, render_html
+from bookmaker.builders.pdf.workers import RenderJob
 from bookmaker.cache import Cache, user_cache_folder
 from bookmaker.checks import pdf as pdf_checks
 from bookmaker.checks.messages import Message
@@ -59,6 +67,8 @@ from bookmaker.model import PageStart, Volume
 from bookmaker.reproducible import worker_count
 from bookmaker.scripts import text_direction
 from bookmaker.templating import find_style_file, make_environment
+
+T = TypeVar("T")
 
 GROUP_WORDS = 3000
 """Words per group (about 12 pages): small enough that an edit re-renders little,
@@ -130,20 +140,75 @@ class RenderedGroup:
     when it comes from the cache's JSON)."""
 
 
-def build_sections(face, volume: Volume, target: Path, options: BuildOptions):
-    """Render, assemble and write the book at ``target``; returns (renderer, pages, messages,
-    page starts).
+@dataclass
+class SectionedBook:
+    """What :func:`build_sections` made."""
+
+    renderer: Renderer | None
+    """This process's renderer, None when workers rendered everything."""
+    pages: int
+    messages: list[Message]
+    page_starts: list[PageStart]
+
+
+@dataclass
+class Plan:
+    """The book cut into groups, with all that rendering and assembling them share."""
+
+    volume: Volume
+    context: BookContext
+    groups: list[Group]
+    cache: Cache
+    env_key: str
+    """What every render depends on besides its HTML (styles, fonts, versions)."""
+    progress: Callable[[str, int, int], None]
+    started: float
+
+
+@dataclass
+class Renders:
+    """Where renders run: in the pool's workers (for ``job``), else in this process."""
+
+    face: BookFace | None
+    pool: ProcessPoolExecutor | None = None
+    job: RenderJob | None = None
+    renderer: Renderer | None = None
+
+    def start(self, function: Callable[..., T], *args, keep: bool = False) -> Callable[[], T]:
+        """Start ``function(renderer, *args)``; return a callable that gives its result.
+
+        In a worker it starts now; what it logged there is said here when the result
+        is taken, or with ``keep`` added to the result's ``warnings`` (a group keeps
+        them in the cache). Without a pool it runs here, when the result is asked for.
+        """
+        if self.pool is None:
+            return functools.cache(lambda: function(self.renderer, *args))
+        future = self.pool.submit(workers.run, self.job, self.face, function, *args)
+
+        def result() -> T:
+            value, said = future.result()
+            if keep:
+                value.warnings += said
+            else:
+                for text in said:
+                    warn(text)
+            return value
+
+        return functools.cache(result)
+
+
+def build_sections(face: BookFace | None, volume: Volume, target: Path,
+                   options: BuildOptions) -> SectionedBook:
+    """Render, assemble and write the book at ``target``.
 
     With worker processes, they render everything (groups, folio calibration, front
     matter) and this process only plans and assembles: it never imports WeasyPrint,
     whose import and set-up would take a core from the workers for a second, and it
-    assembles the body while a worker renders the front matter. The renderer returned
-    is then None. Without workers, this process renders all with one renderer.
+    assembles the body while a worker renders the front matter. Without workers, this
+    process renders all with one renderer.
     """
-    progress = options.progress or (lambda stage, done, total: None)
     started = time.perf_counter()
     context = book_context(volume, face)
-    cache = Cache(options.cache_dir, "pdf")
     groups = make_groups(volume, context)
     for group in groups:
         group.html = group_html(volume, context, group)
@@ -154,36 +219,30 @@ def build_sections(face, volume: Volume, target: Path, options: BuildOptions):
         env_key = environment_key(volume, face)
         for group in groups:
             group.key = _digest(env_key, group.html)
+        plan = Plan(volume, context, groups, Cache(options.cache_dir, "pdf"), env_key,
+                    options.progress or (lambda stage, done, total: None), started)
         cached = {group.key: hit for group in groups
-                  if (hit := _load(cache, group.key)) is not None}
+                  if (hit := _load(plan.cache, group.key)) is not None}
         work = [group for group in groups if group.key not in cached]
+        renders = Renders(face)
         jobs = worker_count(options.jobs, len(work))
-        pool = None
         if jobs > 1 and work:
-            # spawn, not fork: Pango and fontconfig state must not be shared across a fork.
-            # The volume goes by file: as an initializer argument it is written into each
-            # worker's start-up pipe, and this process waited for every worker to start
-            # Python and read it (0.35 s a worker for 200 documents).
-            volume_file = Path(scratch) / "volume.pickle"
-            volume_file.write_bytes(pickle.dumps(volume, pickle.HIGHEST_PROTOCOL))
-            pool = ProcessPoolExecutor(
-                jobs, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_worker_start, initargs=(volume_file, options.allow_remote))
+            renders.job = workers.write_job(volume, Path(scratch), options.allow_remote)
+            renders.pool = workers.start_pool(jobs)
             # Not waiting: idle workers exit while this process writes the book, and on
             # an error the groups not yet begun are dropped, not rendered for nothing.
-            stack.callback(pool.shutdown, wait=False, cancel_futures=True)
-        for future in start_fonts(face, pool, jobs):  # the workers start with them
+            stack.callback(renders.pool.shutdown, wait=False, cancel_futures=True)
+        for future in start_fonts(face, renders.pool, jobs):  # the workers start with them
             future.result()
-        renderer = None
-        if pool is None:
-            renderer = Renderer.for_volume(volume, options.allow_remote, face, find=False)
-        start = partial(_start, pool, renderer, face)
-        pages, messages, starts = _build(start, volume, context, groups, cached, work, cache,
-                                         target, progress, started, env_key)
-        return renderer, pages, messages, starts
+        if renders.pool is None:
+            renders.renderer = Renderer.for_volume(volume, options.allow_remote, face,
+                                                   find=False)
+        pages, starts = _render_and_assemble(plan, renders, cached, work, target)
+        return SectionedBook(renders.renderer, pages, [], starts)
 
 
-def start_fonts(face, pool, jobs: int) -> list:
+def start_fonts(face: BookFace | None, pool: ProcessPoolExecutor | None,
+                jobs: int) -> list[Future]:
     """Make the face's missing static instances: in the workers, one each, when there is a
     pool (the futures are returned), else here and now."""
     if face is None:
@@ -196,49 +255,52 @@ def start_fonts(face, pool, jobs: int) -> list:
         return []
     futures = [pool.submit(make_static_font, *task) for task in tasks]
     if not futures:  # nothing to make: start the workers all the same
-        futures = [pool.submit(_worker_ready) for _ in range(jobs)]
+        futures = [pool.submit(workers.ready) for _ in range(jobs)]
     return futures
 
 
-def _build(start, volume, context, groups, cached, missing, cache, target, progress, started,
-           env_key):
-    """Render what the cache lacks (``missing``), then the front matter, then assemble."""
-    key = f"calibration-{env_key}.pdf"  # first: the worker that takes it is soon free
+def _render_and_assemble(plan: Plan, renders: Renders, cached: dict[str, RenderedGroup],
+                         missing: list[Group], target: Path) -> tuple[int, list[PageStart]]:
+    """Render what the cache lacks (``missing``), then the front matter, then assemble;
+    the book's pages and where each begins."""
+    cache, groups = plan.cache, plan.groups
+    key = f"calibration-{plan.env_key}.pdf"  # first: the worker that takes it is soon free
     calibration = _cached_or_started(cache.get(key), partial(cache.put, key),
-                                     lambda: start(calibration_pdf))
+                                     lambda: renders.start(calibration_pdf))
     rendered: dict[str, RenderedGroup] = dict(cached)
     for hit in cached.values():
         for text in hit.warnings:  # a cached group still says what it said
             warn(text)
     total = sum(len(group.document_ids) for group in groups)
     done = total - sum(len(group.document_ids) for group in missing)
-    progress("PDF documents", done, total)
-    for group, (key, result) in zip(missing, render_groups(start, missing), strict=True):
+    plan.progress("PDF documents", done, total)
+    for group, (key, result) in zip(missing, render_groups(renders, missing), strict=True):
         rendered[key] = result
         _store(cache, key, result)
         for text in result.warnings:
             warn(text)
         done += len(group.document_ids)
-        progress("PDF documents", done, total)
+        plan.progress("PDF documents", done, total)
     LOGGER.info("PDF: %d groups, %d rendered, %.1f s", len(groups), len(missing),
-                time.perf_counter() - started)
+                time.perf_counter() - plan.started)
 
     # Page numbers of the body, as the single render would give them.
     layout = body_layout([rendered[g.key] for g in groups])
     folios = {anchor: layout.first_page[index] + page
               for index, group in enumerate(groups)
               for anchor, page in rendered[group.key].anchors.items()}
-    html = front_html(volume, context, folios)
-    key = _digest(env_key, "front", html)
+    html = front_html(plan.volume, plan.context, folios)
+    key = _digest(plan.env_key, "front", html)
     front = _cached_or_started(_load(cache, key), partial(_store, cache, key),
-                               lambda: start(render_front, html))
+                               lambda: renders.start(render_front, html))
     body = [rendered[g.key] for g in groups]
-    pages = assemble(context, front, body, layout, target, calibration)
+    pages = assemble(plan.context, front, body, layout, target, calibration)
     front_pages = len(front().kinds) + len(front().kinds) % 2  # the body opens on a recto
     check_assembled(target, pages, front_pages + layout.total)
-    LOGGER.info("PDF: %d pages in %.1f s (sectioned)", pages, time.perf_counter() - started)
+    LOGGER.info("PDF: %d pages in %.1f s (sectioned)", pages,
+                time.perf_counter() - plan.started)
     # group checks' warnings were reported as the groups came in
-    return pages, [], book_page_starts(front(), body, layout)
+    return pages, book_page_starts(front(), body, layout)
 
 
 def book_page_starts(front: RenderedGroup, groups: list[RenderedGroup],
@@ -251,7 +313,7 @@ def book_page_starts(front: RenderedGroup, groups: list[RenderedGroup],
         if layout.blank_after[index]:
             starts.append(None)
     front_pages = len(front.kinds) + len(front.kinds) % 2
-    labels = pdf_checks.page_labels(len(starts), front_pages)
+    labels = page_labels(len(starts), front_pages)
     return [PageStart(label, *(start or (None, 0))) for label, start in zip(labels, starts,
                                                                            strict=True)]
 
@@ -330,35 +392,13 @@ def _digest(*parts: str) -> str:
 # -------------------------------------------------------------- rendering
 
 
-def render_groups(start, groups: list[Group]):
-    """Yield ``(key, RenderedGroup)`` for each group, rendered by ``start`` (:func:`_start`)."""
-    pending = [(group.key, start(render_group, group.html, group.document_ids, keep=True))
+def render_groups(renders: Renders, groups: list[Group]):
+    """Yield ``(key, RenderedGroup)`` for each group, in order, all started at once."""
+    pending = [(group.key, renders.start(render_group, group.html, group.document_ids,
+                                         keep=True))
                for group in groups]
     for key, result in pending:
         yield key, result()
-
-
-def _start(pool, renderer, face, function, *args, keep: bool = False):
-    """Start ``function(renderer, *args)`` and return a callable that gives its result.
-
-    With a ``pool`` it runs in a worker (with the worker's renderer) and starts now;
-    what it logged there is said here when the result is taken, or with ``keep``
-    added to the result's ``warnings`` (a group keeps them in the cache). Without a
-    pool it runs here, when the result is asked for."""
-    if pool is None:
-        return functools.cache(lambda: function(renderer, *args))
-    future = pool.submit(_worker_call, face, function, *args)
-
-    def result():
-        value, said = future.result()
-        if keep:
-            value.warnings += said
-        else:
-            for text in said:
-                warn(text)
-        return value
-
-    return functools.cache(result)
 
 
 def _cached_or_started(hit, store, start):
@@ -380,10 +420,10 @@ def render_group(renderer, html: str, document_ids: list[str]) -> RenderedGroup:
     """Lay out one group without folios; check it is whole; note page kinds and anchors."""
     extra = renderer.css(SECTION_CSS)
     document = renderer.lay_out_html(html, [extra])
-    if pdf_chunks.continues(renderer.volume, document_ids):
+    if pdf_chunks.continues(renderer.volume, document_ids, renderer.memo):
         document = pdf_chunks.even_pages(renderer, html, [extra], document)
-    pages = pdf_checks.rendered_pages(document)
-    docs = pdf_chunks.check_documents(renderer.volume, document_ids)
+    pages = pdf_boxes.rendered_pages(document)
+    docs = pdf_chunks.check_documents(renderer.volume, document_ids, renderer.memo)
     errors = [m for m in pdf_checks.check_complete(docs, pages) if m.severity == "error"]
     if errors:  # WeasyPrint can stop early without an error (#2798, #2100)
         raise BuildError("the PDF is incomplete: " + "; ".join(m.text for m in errors))
@@ -393,7 +433,7 @@ def render_group(renderer, html: str, document_ids: list[str]) -> RenderedGroup:
     openings = {anchors[key] for key in anchors if key in document_ids}
     kinds = []
     for index, page in enumerate(document.pages):
-        page_type = page._page_box.page_type
+        page_type = page_box(page).page_type
         if page_type.blank or page_type.name in ("part", "part-start"):
             kinds.append(NONE)
         elif index in openings:
@@ -416,32 +456,6 @@ def check_fonts(renderer, pdf: bytes) -> list[Message]:
     """The font checks of a whole book, on one group's PDF."""
     face = renderer.face
     return pdf_checks.check_fonts(pdf, face.postscript_prefixes if face else None)
-
-
-_WORKER: dict = {}
-
-
-def _worker_start(volume_file: Path, allow_remote: bool) -> None:
-    collected = start_worker(_WORKER)
-    # The renderer is made on the first group, once the face's static fonts exist.
-    _WORKER.update(volume=pickle.loads(volume_file.read_bytes()), allow_remote=allow_remote,
-                   renderer=None, collected=collected)
-
-
-def _worker_ready() -> None:
-    """A task that only makes the pool start a worker (the initializer does the work)."""
-
-
-def _worker_call(face, function, *args):
-    """In a worker: ``function(renderer, *args)`` and what it logged."""
-    collected: list[str] = _WORKER["collected"]
-    renderer = _WORKER["renderer"]
-    if renderer is None:
-        renderer = Renderer.for_volume(_WORKER["volume"], _WORKER["allow_remote"], face)
-        _WORKER["renderer"] = renderer
-    collected.clear()  # what loading the face and styles said, the parent said already
-    result = function(renderer, *args)
-    return result, list(collected)
 
 
 # ----------------------------------------------------------------- layout
@@ -484,7 +498,7 @@ def front_html(volume: Volume, context: BookContext, folios: dict[str, int]) -> 
 def render_front(renderer, html: str) -> RenderedGroup:
     """Lay out and write the front matter."""
     document = renderer.lay_out_html(html)
-    pages = pdf_checks.rendered_pages(document)
+    pages = pdf_boxes.rendered_pages(document)
     anchors = pdf_checks.anchor_pages(pages)
     starts = page_starts(document)
     return RenderedGroup(renderer.write_bytes(document), [NONE] * len(pages), anchors,

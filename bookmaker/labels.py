@@ -166,3 +166,10 @@ def part_number(count: int, language: str) -> str:
     if primary(language) == "en" and count <= len(ENGLISH_PART_NUMBERS):
         return ENGLISH_PART_NUMBERS[count - 1]
     return str(count)
+
+
+def series_number(number: float | None) -> str:
+    """A volume's number in its series as printed: '2' for 2.0, '2.5' for 2.5, '' for none."""
+    if number is None:
+        return ""
+    return str(int(number)) if float(number).is_integer() else str(number)

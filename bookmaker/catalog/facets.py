@@ -38,13 +38,6 @@ def language_name(tag: str) -> str:
     return LANGUAGE_NAMES.get(tag.split("-")[0].lower(), tag)
 
 
-def series_number(number: float | None) -> str:
-    """'2' for 2.0, '2.5' for 2.5."""
-    if number is None:
-        return ""
-    return str(int(number)) if float(number).is_integer() else str(number)
-
-
 def series_id(name: str | None) -> str:
     """The HTML id of a series' section on a list page (the 'other volumes' one for None)."""
     return "series-" + slugify(name or "other", "series")

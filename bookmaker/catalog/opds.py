@@ -43,12 +43,12 @@ from bookmaker.catalog.facets import (
     Page,
     Shelves,
     paginate,
-    series_number,
     shelve,
     updated,
 )
 from bookmaker.catalog.files import Output
 from bookmaker.catalog.site import facet_folder, list_page_href, value_folder
+from bookmaker.labels import series_number
 from bookmaker.templating import make_environment
 
 OPDS_DIR = "opds"

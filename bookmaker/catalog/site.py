@@ -43,11 +43,10 @@ from bookmaker.catalog.facets import (
     paginate,
     runs_by_series,
     series_id,
-    series_number,
     shelve,
 )
 from bookmaker.catalog.files import Output
-from bookmaker.labels import join_names, labels_for, primary
+from bookmaker.labels import join_names, labels_for, primary, series_number
 from bookmaker.templating import TEMPLATES_DIR, make_environment
 
 __all__ = ["SeriesGroup", "group_by_series", "language_name", "series_id", "series_number",

@@ -31,7 +31,6 @@ from bookmaker.builders.epub.images import ImageStore
 from bookmaker.builders.epub.metadata import (
     ImageFacts,
     build_date,
-    number_text,
     set_metadata,
     text_direction,
 )
@@ -40,7 +39,7 @@ from bookmaker.builders.epub.pages import PageBreaks, page_list, with_page_break
 from bookmaker.builders.epub.split import cut_document, linker, links_for, piece_document
 from bookmaker.cache import Cache
 from bookmaker.errors import BuildError, OutputError
-from bookmaker.labels import format_date, labels_for
+from bookmaker.labels import format_date, labels_for, series_number
 from bookmaker.log import warn
 from bookmaker.model import Document, Part, Volume, VolumeInfo, book_identifier
 from bookmaker.templating import find_style_file, make_environment
@@ -312,7 +311,7 @@ def render_pages(volume: Volume, plan: Plan, cover_file: str, identifier: str,
         "identifier": identifier,
         "version": __version__,
         "series_number": (
-            number_text(info.series_number) if info.series_number is not None else None
+            series_number(info.series_number) or None
         ),
         "page_break": breaks.page_break,
     }

@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from PIL import Image, ImageDraw, ImageFont
 
 from bookmaker import __version__
-from bookmaker.builders.epub.metadata import number_text
 from bookmaker.cache import Cache
 from bookmaker.errors import BuildError, ToolMissingError
-from bookmaker.labels import labels_for
+from bookmaker.labels import labels_for, series_number
 from bookmaker.model import Asset, Volume, VolumeInfo
 from bookmaker.scripts import dominant_script
 
@@ -127,7 +126,7 @@ def draw_cover(info: VolumeInfo) -> CoverImage:
     number_line = None
     if info.series and info.series_number is not None:
         number_line = labels_for(info.language)["number"] % {
-            "number": number_text(info.series_number)}
+            "number": series_number(info.series_number)}
     text = " ".join(filter(None, [info.title, info.subtitle, info.series, *info.authors]))
     return _draw(info.title, info.subtitle, info.series, number_line, tuple(info.authors),
                  _cover_face(dominant_script(text), info.language))

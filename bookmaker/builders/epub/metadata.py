@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ebooklib import epub
 
 from bookmaker import __version__
+from bookmaker.labels import series_number
 from bookmaker.log import warn
 from bookmaker.model import Volume
 from bookmaker.reproducible import epoch_date
@@ -46,10 +47,6 @@ def file_as(name: str) -> str:
     if len(words) < 2:
         return name
     return f"{words[-1]}, {' '.join(words[:-1])}"
-
-
-def number_text(number: float) -> str:
-    return str(int(number)) if number == int(number) else str(number)
 
 
 _W3CDTF = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -106,12 +103,12 @@ def set_metadata(book: epub.EpubBook, volume: Volume, identifier: str,
         meta(info.series, id="series", property="belongs-to-collection")
         meta("series", refines="#series", property="collection-type")
         if info.series_number is not None:
-            meta(number_text(info.series_number), refines="#series", property="group-position")
+            meta(series_number(info.series_number), refines="#series", property="group-position")
         # calibre reads its own OPF 2 metas, not belongs-to-collection.
         book.add_metadata(None, "meta", "", {"name": "calibre:series", "content": info.series})
         if info.series_number is not None:
             book.add_metadata(None, "meta", "", {"name": "calibre:series_index",
-                                                 "content": number_text(info.series_number)})
+                                                 "content": series_number(info.series_number)})
 
     pages_from = page_source(volume) if volume.page_starts else None
     if pages_from:

@@ -102,9 +102,10 @@ def _progress():
         tasks: dict[str, int] = {}
 
         def update(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
+            name = stage.split(" (")[0]  # "volumes (2 failed)" goes on the bar "volumes"
+            if name not in tasks:
+                tasks[name] = bar.add_task(stage, total=total)
+            bar.update(tasks[name], completed=done, total=total, description=stage)
 
         yield update
 
@@ -271,23 +272,47 @@ def clean(path: Path) -> None:
 @click.argument("volumes", type=PATH, nargs=-1, required=True)
 @click.option("-o", "--out", type=PATH, default=Path("site"), show_default=True,
               help="Site folder.")
-@click.option("-f", "--formats", default="epub,pdf", show_default=True, help="Comma-separated.")
-@click.option("--title", default="Catalogue", show_default=True, help="Site and feed title.")
+@click.option("-f", "--formats", default=None, help="Comma-separated [default: epub,pdf].")
+@click.option("--title", default=None, help="Site and feed title [default: Catalogue].")
 @click.option("--base-url", default=None, help="Absolute address of the site, for the feeds.")
 @click.option("--check", is_flag=True, help="Fail on any EPUBCheck message.")
-@click.option("--split", is_flag=True, help="PDF: also one PDF per document.")
+@click.option("--split", is_flag=True, default=None, help="PDF: also one PDF per document.")
 @click.option("-j", "--jobs", type=int, default=0, help="Worker processes; 0 = all cores.")
-def catalog(volumes: tuple[Path, ...], out: Path, formats: str, title: str,
-            base_url: str | None, check: bool, split: bool, jobs: int) -> None:
-    """Build VOLUMES (reusing fresh outputs) into a static site with OPDS feeds in OUT."""
-    from bookmaker.catalog import build_catalog
+@click.option("--scheduler", default=None,
+              help="Build on the Dask cluster at this address (tcp://host:port) "
+                   "[default: $BOOKMAKER_SCHEDULER, else [library] scheduler].")
+def catalog(volumes: tuple[Path, ...], out: Path, formats: str | None, title: str | None,
+            base_url: str | None, check: bool, split: bool | None, jobs: int,
+            scheduler: str | None) -> None:
+    """Build VOLUMES (volume folders, or one library.toml or folder holding one), reusing
+    unchanged outputs, into a static site with OPDS feeds in OUT."""
+    from bookmaker.catalog import DEFAULT_TITLE, build_catalog
+    from bookmaker.catalog.library import SCHEDULER_VARIABLE, find_library, load_library
 
+    library = find_library(volumes[0]) if len(volumes) == 1 else None
+    paths: list[Path] = list(volumes)
+    wanted = _formats(formats) if formats else ["epub", "pdf"]
+    if library is not None:
+        found = load_library(library)
+        paths = found.volumes
+        wanted = _formats(formats) if formats else found.formats
+        title = title or found.title
+        base_url = base_url or found.base_url
+        split = found.split if split is None else split
+        scheduler = scheduler or os.environ.get(SCHEDULER_VARIABLE) or found.scheduler
+    else:
+        scheduler = scheduler or os.environ.get(SCHEDULER_VARIABLE)
     with _progress() as progress:
-        report = build_catalog(volumes, out, BuildOptions(jobs=jobs, split=split),
-                               formats=_formats(formats), title=title, base_url=base_url,
-                               progress=progress, check=check)
-    _fail_if_strict()
+        report = build_catalog(paths, out, BuildOptions(jobs=jobs, split=bool(split)),
+                               formats=wanted, title=title or DEFAULT_TITLE, base_url=base_url,
+                               progress=progress, check=check, scheduler=scheduler,
+                               announce=lambda text: _say(text, level=1))
     _say(report.summary())
+    for outcome in report.failed:
+        _error(outcome.error or f"{outcome.path}: failed")
+    if report.failed:
+        raise click.exceptions.Exit(report.failed[0].exit_code or 1)
+    _fail_if_strict()
 
 
 @app.command()

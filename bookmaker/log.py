@@ -8,6 +8,8 @@ remote image); errors are raised, not logged.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 LOGGER = logging.getLogger("bookmaker")
 
@@ -28,3 +30,30 @@ class WarningCounter(logging.Handler):
 def warn(message: str, path: str | None = None) -> None:
     """Log a warning, prefixed with the file it concerns."""
     LOGGER.warning(f"{path}: {message}" if path else message)
+
+
+@contextmanager
+def collecting(into: list[str], silent: bool = False) -> Iterator[list[str]]:
+    """Every warning logged in the block, in order, appended to ``into``. ``silent``:
+    said nowhere else (a worker's stderr is not the user's terminal; the caller says
+    them, or returns them)."""
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            into.append(record.getMessage())
+
+    handlers, propagate = list(LOGGER.handlers), LOGGER.propagate
+    if silent:
+        for handler in handlers:
+            LOGGER.removeHandler(handler)
+        LOGGER.propagate = False
+    collect = Collect(level=logging.WARNING)
+    LOGGER.addHandler(collect)
+    try:
+        yield into
+    finally:
+        LOGGER.removeHandler(collect)
+        if silent:
+            for handler in handlers:
+                LOGGER.addHandler(handler)
+            LOGGER.propagate = propagate

@@ -12,7 +12,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -145,25 +145,36 @@ class Manifest:
 def load_manifest(path: str | Path, supported_suffixes: set[str] | None = None) -> Manifest:
     """Read, validate and resolve a manifest; raise one :class:`ManifestError` on any problem."""
     manifest_path = locate(path)
+    parsed = read_toml_model(manifest_path, ManifestFile, _KNOWN_KEYS)
+    return _resolve(parsed, manifest_path, supported_suffixes)
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def read_toml_model(path: Path, model: type[Model],
+                    known_keys: dict[tuple[str, ...], dict]) -> Model:
+    """A TOML file validated as ``model``, every problem one :class:`ManifestError` with
+    its line (and column) and, for a misspelt key, the key meant (from ``known_keys``:
+    the allowed keys of each table). Used for ``volume.toml`` and ``library.toml``."""
     try:
-        raw = manifest_path.read_bytes()
+        raw = path.read_bytes()
     except OSError as exc:
-        raise ManifestError(f"cannot read manifest: {exc.strerror}", manifest_path) from None
+        raise ManifestError(f"cannot read manifest: {exc.strerror}", path) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ManifestError(
-            f"manifest is not UTF-8 (byte {exc.start}); save it as UTF-8", manifest_path
+            f"manifest is not UTF-8 (byte {exc.start}); save it as UTF-8", path
         ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise _toml_error(exc, manifest_path, text) from None
+        raise _toml_error(exc, path, text) from None
     try:
-        parsed = ManifestFile.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
-        raise _validation_error(exc, text, manifest_path) from None
-    return _resolve(parsed, manifest_path, supported_suffixes)
+        raise _validation_error(exc, text, path, known_keys) from None
 
 
 def _toml_error(exc: tomllib.TOMLDecodeError, path: Path, text: str) -> ManifestError:
@@ -194,7 +205,8 @@ _KNOWN_KEYS = {
 }
 
 
-def _validation_error(exc: ValidationError, text: str, path: Path) -> ManifestError:
+def _validation_error(exc: ValidationError, text: str, path: Path,
+                      known_keys: dict[tuple[str, ...], dict]) -> ManifestError:
     messages = []
     first_line = None
     for error in exc.errors():
@@ -204,7 +216,7 @@ def _validation_error(exc: ValidationError, text: str, path: Path) -> ManifestEr
         kind = error["type"]
         if kind == "extra_forbidden":
             table = tuple(str(p) for p in loc[:-1] if not isinstance(p, int))
-            known = _KNOWN_KEYS.get(table[:1], {})
+            known = known_keys.get(table[:1], {})
             close = difflib.get_close_matches(last, list(known), n=1, cutoff=0.6)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             messages.append(f"unknown key '{key}'{hint}")
@@ -306,4 +318,9 @@ def _resolve(parsed: ManifestFile, path: Path, supported: set[str] | None) -> Ma
     if info.cover:
         resolve_inside(root, info.cover, path, what="cover")
     settings = Settings(typography=parsed.typography, epub=parsed.epub, pdf=parsed.pdf)
-    return Manifest(path, root, slugify(root.name, "volume"), info, settings, tuple(parts))
+    return Manifest(path, root, volume_slug(root), info, settings, tuple(parts))
+
+
+def volume_slug(folder: Path) -> str:
+    """The outputs' file-name stem: the volume folder's name, made a slug."""
+    return slugify(folder.resolve().name, "volume")

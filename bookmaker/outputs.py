@@ -15,6 +15,7 @@ packages. After upgrading those, ``bookmaker clean`` or ``--no-cache``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -65,15 +66,20 @@ def output_keys(volume_dir: Path, formats: list[str], options: dict[str, object]
     skipped = {os.path.realpath(folder) for folder in [*skip, volume_dir / ".git"]}
     for line in _tree_stats(volume_dir, skipped):
         add(line)
-    package = Path(bookmaker.__file__).parent
-    for line in _tree_stats(package, set()):
-        add(line)
-    for line in _installed_packages():
+    for line in _installation():
         add(line)
     add(_git_state(volume_dir))
     inputs = hasher.hexdigest()
     return {fmt: hashlib.sha256(f"{inputs}|{fmt}".encode()).hexdigest()[:32]
             for fmt in formats}
+
+
+@functools.cache
+def _installation() -> tuple[str, ...]:
+    """bookmaker's own files and the installed packages, looked at once a process: a
+    catalogue decides for thousands of volumes, and they change between runs, not in one."""
+    package = Path(bookmaker.__file__).parent
+    return (*_tree_stats(package, set()), *_installed_packages())
 
 
 def _tree_stats(root: Path, skipped: set[str]) -> list[str]:

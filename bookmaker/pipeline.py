@@ -14,11 +14,10 @@ built and checked, so a failure never touches a good earlier output.
 from __future__ import annotations
 
 import dataclasses
-import logging
+import hashlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +27,7 @@ from bookmaker.atomic import temp_beside
 from bookmaker.builders import BuildOptions, BuildResult, builders
 from bookmaker.cache import CACHE_DIR_NAME
 from bookmaker.errors import BuildError, OutputError
-from bookmaker.log import LOGGER
+from bookmaker.log import LOGGER, collecting
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -76,6 +75,9 @@ class BuildReport:
 
     outputs: dict[str, Output] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    key: str | None = None
+    """A hash of everything the outputs depend on (None without a cache): what the
+    catalogue keys its description of the volume on."""
 
     @property
     def reused(self) -> list[str]:
@@ -91,10 +93,12 @@ def build(volume_path: str | Path, request: BuildRequest) -> BuildReport:
     if request.cache:
         cache_dir = request.cache_dir or manifest.parent / CACHE_DIR_NAME
     report = BuildReport()
-    with _collect_warnings(report.warnings):
+    with collecting(report.warnings):
         formats = list(dict.fromkeys(request.formats))
         builders(formats)  # an unknown or unavailable format fails before any work
         keys = _output_keys(manifest.parent, formats, request, cache_dir)
+        if keys:
+            report.key = hashlib.sha256("|".join(keys.values()).encode()).hexdigest()[:32]
         for name in formats:
             restored = _restore(name, keys.get(name), cache_dir, request.out_dir, report)
             if restored is not None:
@@ -125,22 +129,6 @@ def build(volume_path: str | Path, request: BuildRequest) -> BuildReport:
 
 def _no_progress(stage: str, done: int, total: int) -> None:
     return None
-
-
-@contextmanager
-def _collect_warnings(into: list[str]) -> Iterator[None]:
-    """Every warning logged during the build, in order, into ``into``."""
-
-    class Collector(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            into.append(record.getMessage())
-
-    handler = Collector(level=logging.WARNING)
-    LOGGER.addHandler(handler)
-    try:
-        yield
-    finally:
-        LOGGER.removeHandler(handler)
 
 
 def _output_keys(volume_dir: Path, formats: list[str], request: BuildRequest,

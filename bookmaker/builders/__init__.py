@@ -11,6 +11,7 @@ in the model, the templates and the styles.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -35,6 +36,9 @@ class BuildOptions:
     """Where rendered pieces are cached; None disables the cache."""
     progress: Callable[[str, int, int], None] | None = None
     """Called as ``progress(stage, done, total)`` during long work."""
+    executor: Executor | None = None
+    """Where builders send their render tasks instead of starting worker processes of
+    their own (a Dask cluster's executor, for a library build); not shut down by them."""
 
 
 @dataclass

@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bookmaker.builders import BuildOptions
-from bookmaker.catalog.collect import Entry, collect
+from bookmaker.catalog.collect import Entry
 from bookmaker.catalog.opds import write_feeds
+from bookmaker.catalog.runner import VolumeOutcome, VolumeTask, run_here, run_on_cluster
 from bookmaker.catalog.serve import make_server, serve
 from bookmaker.catalog.site import write_site
-from bookmaker.errors import BookmakerError, OutputError
+from bookmaker.errors import BookmakerError, ManifestError, OutputError
+from bookmaker.manifest import volume_slug
 
 __all__ = ["CatalogReport", "build_catalog", "make_server", "serve"]
 
@@ -37,10 +39,11 @@ DEFAULT_TITLE = "Catalogue"
 
 @dataclass
 class CatalogReport:
-    """What ``build_catalog`` wrote."""
+    """What ``build_catalog`` did and wrote."""
 
     site: Path
     entries: list[Entry] = field(default_factory=list)
+    outcomes: list[VolumeOutcome] = field(default_factory=list)
     pages: list[Path] = field(default_factory=list)
     feeds: list[Path] = field(default_factory=list)
 
@@ -53,12 +56,19 @@ class CatalogReport:
             result[entry.slug] = list(dict.fromkeys(formats))
         return result
 
+    @property
+    def failed(self) -> list[VolumeOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.status == "failed"]
+
     def summary(self) -> str:
-        """One line for the CLI: where the site is, what was built and what reused."""
-        built = sum(1 for formats in self.built.values() if formats)
-        count = len(self.entries)
-        return (f"wrote {self.site / 'index.html'}: {count} volume{'s' if count != 1 else ''} "
-                f"({built} built, {count - built} reused), feeds in {self.site / 'opds'}")
+        """One line for the CLI: where the site is, what was built, unchanged and failed."""
+        count = len(self.outcomes)
+        built = sum(1 for outcome in self.outcomes if outcome.status == "built")
+        failed = len(self.failed)
+        line = (f"wrote {self.site / 'index.html'}: {count} volume{'s' if count != 1 else ''} "
+                f"({built} built, {count - built - failed} reused")
+        line += f", {failed} failed)" if failed else ")"
+        return line + f", feeds in {self.site / 'opds'}"
 
 
 def build_catalog(
@@ -70,30 +80,55 @@ def build_catalog(
     base_url: str | None = None,
     progress: Callable[[str, int, int], None] = lambda stage, done, total: None,
     check: bool = False,
+    scheduler: str | None = None,
+    announce: Callable[[str], None] | None = None,
 ) -> CatalogReport:
     """Build every volume (reusing unchanged outputs) into ``site``; write pages and feeds.
 
     Each volume is built by :func:`bookmaker.pipeline.build`, as ``bookmaker build``
-    builds it; ``formats`` defaults to EPUB and PDF; ``check`` refuses an EPUB that
-    EPUBCheck reports anything about.
+    builds it, in this process or, with ``scheduler`` (a Dask scheduler's address), as
+    a task on that cluster. ``formats`` defaults to EPUB and PDF; ``check`` refuses an
+    EPUB that EPUBCheck reports anything about. A volume that fails keeps the place
+    its last good build gave it; the failures are in the report, for the caller to
+    say and to end with an error.
     """
     from bookmaker.builders import builders
 
     if not volumes:
         raise BookmakerError("give at least one volume folder to put in the catalogue")
     options = options or BuildOptions()
-    wanted = list(dict.fromkeys(formats or ("epub", "pdf")))
-    builders(wanted)  # an unknown or unavailable format fails before any work
+    wanted = tuple(dict.fromkeys(formats or ("epub", "pdf")))
+    builders(list(wanted))  # an unknown or unavailable format fails before any work
     root = Path(site)
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create the site folder: {exc.strerror}", root) from None
-    entries = collect([Path(v) for v in volumes], root, wanted, options, check=check,
-                      progress=progress)
-    report = CatalogReport(site=root, entries=entries)
-    report.pages = write_site(root, entries, title)
-    publishers = {e.volume.info.publisher for e in entries if e.volume.info.publisher}
+    paths = [Path(volume) for volume in volumes]
+    _refuse_shared_names(paths)
+    tasks = [VolumeTask(path, root.resolve(), wanted, options.split, check, options.jobs,
+                        options.allow_remote) for path in paths]
+    if scheduler:
+        outcomes = run_on_cluster(tasks, scheduler, progress, announce)
+    else:
+        outcomes = run_here(tasks, progress)
+    report = CatalogReport(site=root, outcomes=outcomes)
+    report.entries = [outcome.entry for outcome in outcomes if outcome.entry is not None]
+    report.pages = write_site(root, report.entries, title)
+    publishers = {e.volume.info.publisher for e in report.entries if e.volume.info.publisher}
     author = publishers.pop() if len(publishers) == 1 else "bookmaker"
-    report.feeds = write_feeds(root, entries, title, author, base_url)
+    report.feeds = write_feeds(root, report.entries, title, author, base_url)
     return report
+
+
+def _refuse_shared_names(paths: list[Path]) -> None:
+    seen: dict[str, Path] = {}
+    for path in paths:
+        if not (path / "volume.toml").is_file() and path.name != "volume.toml":
+            continue  # its task reports it, naming the folder
+        slug = volume_slug(path)
+        if slug in seen:
+            raise ManifestError(
+                f"two volumes share the folder name '{slug}' ({seen[slug]} and "
+                f"{path}); rename one folder", path)
+        seen[slug] = path

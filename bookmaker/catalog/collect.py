@@ -1,18 +1,17 @@
-"""Gather what the catalogue shows: each volume's model, built outputs, identifier and cover.
+"""What the catalogue shows of a volume: its model, built outputs, identifier and cover.
 
 Outputs are built into the site itself (``books/<slug>/``) by
-:func:`bookmaker.pipeline.build`, so a volume whose inputs did not change is not
-built again: the same output key as ``bookmaker build``. Identifier and cover are
-read back from the built EPUB, so the feeds match the book by construction.
+:func:`bookmaker.pipeline.build` (see :mod:`.runner`), so a volume whose inputs did
+not change is not built again: the same output key as ``bookmaker build``.
+Identifier and cover are read back from the built EPUB, so the feeds match the book
+by construction.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import posixpath
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,16 +19,13 @@ from typing import TYPE_CHECKING
 from lxml import etree
 from PIL import Image
 
-from bookmaker.builders import BuildOptions
-from bookmaker.cache import CACHE_DIR_NAME
 from bookmaker.catalog.files import write_if_changed
-from bookmaker.errors import BuildError, ManifestError
-from bookmaker.log import LOGGER, warn
-from bookmaker.manifest import load_manifest
+from bookmaker.errors import BuildError
+from bookmaker.log import warn
 from bookmaker.model import Volume, book_identifier
 
 if TYPE_CHECKING:
-    from bookmaker.pipeline import BuildReport
+    pass
 
 BOOKS_DIR = "books"
 """Folder of the site holding one sub-folder per volume."""
@@ -154,57 +150,15 @@ def _cover_item(opf: etree._Element) -> tuple[str | None, str | None]:
 # -------------------------------------------------------------------- collect
 
 
-def collect(
-    volume_paths: list[Path],
-    site: Path,
-    formats: list[str],
-    options: BuildOptions,
-    check: bool = False,
-    progress: Callable[[str, int, int], None] = lambda stage, done, total: None,
-) -> list[Entry]:
-    """Build (or reuse), load and describe every volume, in the order given."""
-    from bookmaker.loading import load_volume
-
-    entries: list[Entry] = []
-    seen: dict[str, Path] = {}
-    for done, path in enumerate(volume_paths):
-        progress("catalogue", done, len(volume_paths))
-        slug = load_manifest(path).slug
-        if slug in seen:
-            raise ManifestError(
-                f"two volumes share the folder name '{slug}' ({seen[slug]} and "
-                f"{path}); rename one folder", path)
-        seen[slug] = Path(path)
-        report = _build_one(Path(path), site / BOOKS_DIR / slug, formats, options, check)
-        volume = load_volume(path, cache_dir=Path(path) / CACHE_DIR_NAME)
-        entries.append(_describe(volume, site, formats, options, report))
-    progress("catalogue", len(volume_paths), len(volume_paths))
-    return entries
-
-
-def _build_one(path: Path, folder: Path, formats: list[str], options: BuildOptions,
-               check: bool) -> BuildReport:
-    from bookmaker import pipeline
-
-    folder.mkdir(parents=True, exist_ok=True)
-    request = pipeline.BuildRequest(out_dir=folder, formats=tuple(formats), check=check,
-                                    options=options)
-    report = pipeline.build(path, request)
-    built = [name for name in formats if name not in report.reused]
-    if built:
-        LOGGER.info(f"built {folder.name}: {', '.join(built)}")
-        _make_public(folder)
-    return report
-
-
-def _describe(volume: Volume, site: Path, formats: list[str], options: BuildOptions,
-              report: BuildReport) -> Entry:
+def describe(volume: Volume, site: Path, formats: list[str], split: bool,
+             reused: list[str]) -> Entry:
+    """The catalogue's entry for a volume whose outputs are in ``site``."""
     folder = site / BOOKS_DIR / volume.slug
-    entry = Entry(volume=volume, identifier=book_identifier(volume), reused=report.reused)
+    entry = Entry(volume=volume, identifier=book_identifier(volume), reused=list(reused))
     for fmt in formats:
         target = folder / f"{volume.slug}.{fmt}"
         entry.downloads.append(_download(site, target, fmt, fmt.upper()))
-    if "pdf" in formats and options.split:
+    if "pdf" in formats and split:
         entry.document_pdfs = _document_pdfs(site, folder, volume)
     if "epub" in formats:
         facts = read_epub_facts(folder / f"{volume.slug}.epub")
@@ -215,15 +169,6 @@ def _describe(volume: Volume, site: Path, formats: list[str], options: BuildOpti
             warn("the built EPUB has no cover-image item; the catalogue shows no cover",
                  str(folder / f"{volume.slug}.epub"))
     return entry
-
-
-def _make_public(folder: Path) -> None:
-    """Outputs are written through private temporary files; a site must be readable by all."""
-    umask = os.umask(0)
-    os.umask(umask)
-    for path in folder.iterdir():
-        if path.is_file():
-            path.chmod(0o666 & ~umask)
 
 
 def _download(site: Path, path: Path, fmt: str, label: str, doc_id: str | None = None) -> Download:

@@ -15,17 +15,17 @@ not allow for.
 from __future__ import annotations
 
 import functools
-import logging
+import hashlib
 import multiprocessing
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from bookmaker.log import LOGGER
+from bookmaker.atomic import write_atomically
+from bookmaker.log import collecting
 
 if TYPE_CHECKING:
     from bookmaker.builders.pdf.fonts import BookFace
@@ -39,19 +39,27 @@ T = TypeVar("T")
 class RenderJob:
     """Everything a render task needs besides its own arguments."""
 
-    volume_file: Path
+    volume_file: Path | None
     """The volume, pickled once by the parent (cheaper than sending it with each task)."""
+    volume_pickle: bytes | None = field(default=None, repr=False)
+    """Or the pickled volume itself, when no file is shared with the workers."""
     allow_remote: bool = False
     refused: tuple[str, ...] = ()
     """URLs the parent already refused and reported: not reported again."""
 
 
-def write_job(volume: Volume, folder: Path, allow_remote: bool,
+def write_job(volume: Volume, folder: Path | None, allow_remote: bool,
               refused: tuple[str, ...] = ()) -> RenderJob:
-    """Pickle ``volume`` into ``folder`` (alive while the workers are) for a job."""
-    volume_file = folder / "volume.pickle"
-    volume_file.write_bytes(pickle.dumps(volume, pickle.HIGHEST_PROTOCOL))
-    return RenderJob(volume_file, allow_remote, refused)
+    """Pickle ``volume`` into ``folder`` (alive while the workers are, and seen by them)
+    for a job; with no folder, the job carries the pickle."""
+    data = pickle.dumps(volume, pickle.HIGHEST_PROTOCOL)
+    if folder is None:
+        return RenderJob(None, allow_remote=allow_remote, refused=refused, volume_pickle=data)
+    folder.mkdir(parents=True, exist_ok=True)
+    volume_file = folder / f"volume-{hashlib.sha256(data).hexdigest()[:16]}.pickle"
+    if not volume_file.is_file():
+        write_atomically(volume_file, data)
+    return RenderJob(volume_file, allow_remote=allow_remote, refused=refused)
 
 
 def start_pool(jobs: int) -> ProcessPoolExecutor:
@@ -73,29 +81,9 @@ def ready() -> None:
     """A task that only makes the pool start a worker."""
 
 
-@contextmanager
-def collected_warnings() -> Iterator[list[str]]:
-    """Warnings logged in the block go into the list, and nowhere else: a worker's
-    stderr is not the user's terminal."""
-    said: list[str] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            said.append(record.getMessage())
-
-    handlers, propagate = list(LOGGER.handlers), LOGGER.propagate
-    for handler in handlers:
-        LOGGER.removeHandler(handler)
-    collect = Collect(level=logging.WARNING)
-    LOGGER.addHandler(collect)
-    LOGGER.propagate = False
-    try:
-        yield said
-    finally:
-        LOGGER.removeHandler(collect)
-        for handler in handlers:
-            LOGGER.addHandler(handler)
-        LOGGER.propagate = propagate
+def collected_warnings():
+    """Warnings logged in the block go into the list yielded, and nowhere else."""
+    return collecting([], silent=True)
 
 
 @functools.lru_cache(maxsize=1)
@@ -107,7 +95,9 @@ def _renderer(job: RenderJob, face_pickle: bytes) -> Renderer:
     from bookmaker.builders.pdf.render import Renderer
 
     with collected_warnings():
-        volume = pickle.loads(job.volume_file.read_bytes())
+        volume = pickle.loads(job.volume_pickle if job.volume_pickle is not None
+                              else job.volume_file.read_bytes())
+        _make_missing_instances(pickle.loads(face_pickle))
         renderer = Renderer.for_volume(volume, job.allow_remote, pickle.loads(face_pickle),
                                        find=False)
     renderer.fetcher.refused.extend(job.refused)
@@ -116,6 +106,18 @@ def _renderer(job: RenderJob, face_pickle: bytes) -> Renderer:
     # and the folder stayed in /tmp. multiprocessing runs its finalizers before that.
     Finalize(None, _drop_renderers, exitpriority=10)
     return renderer
+
+
+def _make_missing_instances(face: BookFace | None) -> None:
+    """The face's static instances, made here if this machine lacks them (a cluster's
+    worker on another machine than the one that planned them)."""
+    if face is None:
+        return
+    from bookmaker.builders.pdf.fonts import make_static_font
+
+    for style, path in face.static.items():
+        if not path.is_file():
+            make_static_font(face.files[style], path)
 
 
 def _drop_renderers() -> None:

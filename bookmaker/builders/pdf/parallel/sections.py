@@ -33,7 +33,7 @@ import json
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
@@ -170,7 +170,7 @@ class Renders:
     """Where renders run: in the pool's workers (for ``job``), else in this process."""
 
     face: BookFace | None
-    pool: ProcessPoolExecutor | None = None
+    pool: Executor | None = None
     job: RenderJob | None = None
     renderer: Renderer | None = None
 
@@ -226,14 +226,22 @@ def build_sections(face: BookFace | None, volume: Volume, target: Path,
         work = [group for group in groups if group.key not in cached]
         renders = Renders(face)
         jobs = worker_count(options.jobs, len(work))
-        if jobs > 1 and work:
+        if options.executor is not None and work:
+            # A cluster's workers: they share the volume's folder (and so its cache), not
+            # this machine's temporary folder.
+            shared = options.cache_dir / "pdf-jobs" if options.cache_dir else None
+            renders.job = workers.write_job(volume, shared, options.allow_remote)
+            renders.pool = options.executor
+            jobs = len(work)
+        elif jobs > 1 and work:
             renders.job = workers.write_job(volume, Path(scratch), options.allow_remote)
             renders.pool = workers.start_pool(jobs)
             # Not waiting: idle workers exit while this process writes the book, and on
             # an error the groups not yet begun are dropped, not rendered for nothing.
             stack.callback(renders.pool.shutdown, wait=False, cancel_futures=True)
-        for future in start_fonts(face, renders.pool, jobs):  # the workers start with them
-            future.result()
+        if options.executor is None:  # a cluster's workers make what their machine lacks
+            for future in start_fonts(face, renders.pool, jobs):  # workers start with them
+                future.result()
         if renders.pool is None:
             renders.renderer = Renderer.for_volume(volume, options.allow_remote, face,
                                                    find=False)
@@ -241,7 +249,7 @@ def build_sections(face: BookFace | None, volume: Volume, target: Path,
         return SectionedBook(renders.renderer, pages, [], starts)
 
 
-def start_fonts(face: BookFace | None, pool: ProcessPoolExecutor | None,
+def start_fonts(face: BookFace | None, pool: Executor | None,
                 jobs: int) -> list[Future]:
     """Make the face's missing static instances: in the workers, one each, when there is a
     pool (the futures are returned), else here and now."""

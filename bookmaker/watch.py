@@ -23,11 +23,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bookmaker.builders import BuildOptions
 from bookmaker.cache import CACHE_DIR_NAME
 from bookmaker.errors import BookmakerError
 from bookmaker.log import LOGGER
+
+if TYPE_CHECKING:
+    from bookmaker.model import Volume
 
 DEBOUNCE = 0.05
 """Seconds without a new event after which a save is taken as finished: editors
@@ -95,6 +99,8 @@ class Resident:
                            *((self.root / doc.source_path).resolve() for doc in volume.documents)}
             if volume.info.cover:
                 self.inputs.add((self.root / volume.info.cover).resolve())
+            if any(path.is_relative_to(self.root / "templates") for path in changed):
+                _forget_templates(volume)
             made = render(volume, list(self.formats), self.out_dir, self.options)
         except BookmakerError as exc:
             result = Rebuild(generation, error=str(exc), changed=changed)
@@ -131,6 +137,17 @@ class Resident:
         return (any(part.startswith(".") and part != "." for part in relative.parts[:-1])
                 or name.startswith(_IGNORED_NAMES) or name.endswith(_IGNORED_NAMES)
                 or name.endswith((".swp", ".swx", ".tmp")) or name.startswith(".tmp"))
+
+
+def _forget_templates(volume: Volume) -> None:
+    """Drop the templates Jinja compiled for this volume: it reloads a template whose file
+    changed, but not one that a new file in the volume's ``templates/`` now overrides."""
+    from bookmaker.templating import make_environment
+
+    for kind, style in (("epub", volume.settings.epub.style), ("pdf", volume.settings.pdf.style)):
+        environment = make_environment(kind, Path(volume.root), style)
+        if environment.cache is not None:
+            environment.cache.clear()
 
 
 def _finished(result: Rebuild, seconds: float) -> Rebuild:

@@ -147,6 +147,23 @@ def test_manifest_changes_are_followed(watching):
     assert spine_titles(epub) == ["Document 4", "Document 2", "Document 1"]
 
 
+def test_a_new_template_in_the_volume_overrides_the_built_in_one(watching):
+    watcher, volume = watching
+    epub = watcher.last.outputs["epub"]
+    override = volume / "templates" / "epub" / "document.xhtml"
+
+    def add_override() -> None:
+        override.parent.mkdir(parents=True)
+        override.write_text('{% extends "builtin/document.xhtml" %}{% block content %}'
+                            '<p>Overridden here</p>{{ super() }}{% endblock %}', "utf-8")
+
+    rebuilt = changed(watcher, add_override)
+    assert rebuilt.ok, rebuilt.error
+    assert "Overridden here" in epub_text(epub)
+    assert changed(watcher, override.unlink).ok
+    assert "Overridden here" not in epub_text(epub)
+
+
 def test_a_watch_rebuild_equals_a_fresh_build_byte_for_byte(watching, tmp_path):
     watcher, volume = watching
     assert changed(watcher, lambda: write_document(volume, 1, "Edited")).ok

@@ -115,6 +115,14 @@ class Resident:
         self.last = result
         return result
 
+    def warm_up(self) -> None:
+        """Load now what the first rebuild would: a first build rendered in worker processes
+        left WeasyPrint unimported here, and an edit re-renders one group in this process."""
+        if "pdf" in self.formats:
+            from bookmaker.builders.pdf.render import import_weasyprint
+
+            import_weasyprint()
+
     def depends_on(self, path: Path) -> bool:
         """Whether a change to ``path`` can change the outputs."""
         try:
@@ -216,6 +224,7 @@ class Watcher:
         observer.start()
         try:
             self._build(())
+            self.resident.warm_up()
             while not self._stopping.is_set():
                 self._wake.wait(0.5)
                 if self._stopping.is_set():

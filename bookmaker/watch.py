@@ -139,7 +139,10 @@ class Resident:
     def _excluded(self, path: Path, relative: Path) -> bool:
         """Our own outputs and cache, version control, editors' swap and backup files."""
         for folder in (self.out_dir, self.options.cache_dir):
-            if folder is not None and path.is_relative_to(folder):
+            # An output folder holding the volume (``-o .``) excludes nothing: outputs and
+            # their temporary files are no inputs anyway.
+            if (folder is not None and not self.root.is_relative_to(folder)
+                    and path.is_relative_to(folder)):
                 return True
         name = path.name
         return (any(part.startswith(".") and part != "." for part in relative.parts[:-1])

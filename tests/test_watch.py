@@ -186,6 +186,12 @@ def test_files_the_volume_does_not_use_start_no_build(tmp_path, epoch):
     assert not resident.depends_on(volume / "texts" / ".d1.md.swp")
     assert not resident.depends_on(volume / ".bookmaker-cache" / "read" / "x.pickle")
     assert not resident.depends_on(tmp_path / "elsewhere.md")
+    assert not resident.depends_on(tmp_path / "out" / "vol.epub")
+    beside = Resident(volume / "volume.toml", volume, ("epub",), resident.options)  # -o VOLUME
+    assert beside.build().ok
+    assert beside.depends_on(volume / "texts" / "d1.md")
+    assert not beside.depends_on(volume / "vol.epub")
+    assert not beside.depends_on(volume / ".vol.epub.x1y2.tmp")
 
 
 def test_pdf_rebuild_shows_the_edit(tmp_path, epoch):

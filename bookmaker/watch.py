@@ -186,7 +186,7 @@ class Watcher:
         formats = tuple(dict.fromkeys(formats))
         builders(list(formats))  # an unknown or unavailable format fails now, not per save
         cache = Path(cache_dir).resolve() if cache_dir else manifest.parent / CACHE_DIR_NAME
-        options = BuildOptions(jobs=jobs, allow_remote=allow_remote, cache_dir=cache)
+        options = BuildOptions(jobs=jobs, allow_remote=allow_remote, cache_dir=cache, kept={})
         self.resident = Resident(manifest, Path(out_dir).resolve(), formats, options)
         self.debounce = debounce
         self.on_build = on_build

@@ -171,6 +171,7 @@ def test_a_watch_rebuild_equals_a_fresh_build_byte_for_byte(watching, tmp_path):
     fresh = build(volume, BuildRequest(out_dir=tmp_path / "fresh", formats=("epub",),
                                        cache=False))
     assert fresh.outputs["epub"].path.read_bytes() == watcher.last.outputs["epub"].read_bytes()
+    assert len(watcher.resident.options.kept["epub"].pages) == 3  # unchanged pages were kept
 
 
 def test_files_the_volume_does_not_use_start_no_build(tmp_path, epoch):

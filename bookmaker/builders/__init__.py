@@ -35,6 +35,9 @@ class BuildOptions:
     """Where rendered pieces are cached; None disables the cache."""
     progress: Callable[[str, int, int], None] | None = None
     """Called as ``progress(stage, done, total)`` during long work."""
+    kept: dict[str, object] | None = None
+    """What builders keep between builds of one volume for a caller that builds it again
+    and again (``bookmaker watch``), each under its format's name; None: nothing is kept."""
 
 
 @dataclass

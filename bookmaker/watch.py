@@ -116,8 +116,27 @@ class Resident:
         return result
 
     def warm_up(self) -> None:
-        """Load now what the first rebuild would: a first build rendered in worker processes
-        left WeasyPrint unimported here, and an edit re-renders one group in this process."""
+        """Load now what the first rebuild would, rather than on the first save: the readers'
+        tables (a first build from the read cache ran no reader; the date patterns of every
+        language take a quarter of a second), and WeasyPrint (a first build rendered in
+        worker processes left it unimported here; an edit re-renders one group here)."""
+        from bookmaker.loading import document_source, read_document
+        from bookmaker.manifest import load_manifest
+        from bookmaker.readers import READERS
+
+        LOGGER.disabled = True  # what a document says was said by the build
+        try:
+            manifest = load_manifest(self.manifest, supported_suffixes=set(READERS))
+            kinds: set[str] = set()
+            for spec in manifest.documents:  # one document of each kind, read and dropped
+                if spec.path.suffix.lower() not in kinds:
+                    kinds.add(spec.path.suffix.lower())
+                    read_document(spec, document_source(spec, spec.path.stem, manifest),
+                                  spec.path.read_bytes())
+        except (BookmakerError, OSError):
+            pass  # the build reported it
+        finally:
+            LOGGER.disabled = False
         if "pdf" in self.formats:
             from bookmaker.builders.pdf.render import import_weasyprint
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from bookmaker.builders import BuildOptions
 from bookmaker.pipeline import BuildRequest, build
 from bookmaker.watch import Rebuild, Resident, Watcher
 
@@ -209,6 +210,11 @@ def test_pdf_rebuild_shows_the_edit(tmp_path, epoch):
         assert rebuilt.ok, rebuilt.error
         text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
         assert "Pangolin" in text and "Word2" not in text and "Word1" in text
+        assert "pdf" in watcher.resident.options.kept  # the renderer was kept for the next
+        fresh = build(volume, BuildRequest(out_dir=tmp_path / "fresh", formats=("pdf",),
+                                           cache_dir=tmp_path / "fresh-cache",
+                                           options=BuildOptions(jobs=1)))
+        assert fresh.outputs["pdf"].path.read_bytes() == pdf.read_bytes()
     finally:
         watcher.stop()
 

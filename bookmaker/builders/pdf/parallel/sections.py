@@ -176,7 +176,7 @@ def build_sections(face, volume: Volume, target: Path, options: BuildOptions):
             future.result()
         renderer = None
         if pool is None:
-            renderer = Renderer.for_volume(volume, options.allow_remote, face, find=False)
+            renderer = Renderer.kept_for(options.kept, volume, options.allow_remote, face)
         start = partial(_start, pool, renderer, face)
         pages, messages, starts = _build(start, volume, context, groups, cached, work, cache,
                                          target, progress, started, env_key)

@@ -23,10 +23,11 @@ STATE_PATH = "/.watch/state.json"
 POLL_MS = 500
 
 
-def state(rebuild: Rebuild) -> dict:
-    """What the page polls: the build's generation, its error, the outputs."""
+def state(rebuild: Rebuild, files: dict[str, Path]) -> dict:
+    """What the page polls: the latest build's generation and error, and the last good
+    outputs ``files`` (still in place when the latest build failed)."""
     outputs = []
-    for fmt, path in rebuild.outputs.items():
+    for fmt, path in files.items():
         try:
             size = path.stat().st_size
         except OSError:
@@ -36,12 +37,12 @@ def state(rebuild: Rebuild) -> dict:
             "seconds": round(rebuild.seconds, 3)}
 
 
-def page(rebuild: Rebuild, title: str) -> str:
-    """The listing page for the latest build."""
+def page(rebuild: Rebuild, files: dict[str, Path], title: str) -> str:
+    """The listing page after the latest build."""
     items = "".join(
         f'<li><a href="{quote(item["name"])}">{html.escape(item["name"])}</a> '
         f'({item["format"]}, {item["size"] / 1024:.0f} kB)</li>'
-        for item in state(rebuild)["outputs"])
+        for item in state(rebuild, files)["outputs"])
     error = (f'<p class="error">error: {html.escape(rebuild.error)}</p>'
              if rebuild.error else "")
     when = f"build {rebuild.generation}, {rebuild.seconds:.2f} s"
@@ -80,7 +81,8 @@ class PreviewHandler(SiteHandler):
             self._send_state()
         elif path in ("/", "/index.html") and not (Path(self.directory) / "index.html").is_file():
             title = f"{self.watcher.resident.root.name}: bookmaker watch"
-            self._send(page(self.watcher.last, title).encode(), "text/html; charset=utf-8")
+            page_html = page(self.watcher.last, dict(self.watcher.resident.outputs), title)
+            self._send(page_html.encode(), "text/html; charset=utf-8")
         else:
             super().do_GET()
 
@@ -92,7 +94,8 @@ class PreviewHandler(SiteHandler):
             self.send_header("ETag", tag)
             self.end_headers()
             return
-        self._send(json.dumps(state(rebuild)).encode(), "application/json", tag)
+        body = state(rebuild, dict(self.watcher.resident.outputs))
+        self._send(json.dumps(body).encode(), "application/json", tag)
 
     def _send(self, body: bytes, media_type: str, tag: str | None = None) -> None:
         self.send_response(200)

@@ -234,6 +234,11 @@ def test_serve_lists_the_outputs_and_says_when_they_change(watching):
         after = json.loads(fetch(preview.url + STATE_PATH[1:]))
         assert after["generation"] > before["generation"]
         assert fetch(preview.url + "vol.epub") == watcher.last.outputs["epub"].read_bytes()
+        assert not changed(watcher, (volume / "texts" / "d2.md").unlink).ok
+        failed = json.loads(fetch(preview.url + STATE_PATH[1:]))
+        assert "d2.md" in failed["error"]
+        assert [item["name"] for item in failed["outputs"]] == ["vol.epub"]  # still there
+        assert "d2.md" in fetch(preview.url).decode()
     finally:
         preview.close()
 

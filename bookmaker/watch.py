@@ -1,13 +1,14 @@
 """``bookmaker watch``: a resident builder that rebuilds a volume on every save.
 
 One process keeps everything a build has to load once: the modules (WeasyPrint,
-ebooklib, fonts found), the documents already read (the read cache: an edited
-file is the only one read again), the PDF's rendered groups (the build cache: an
-edit re-renders the edited document's group and whatever page numbers it moved)
-and the finished EPUB pages of documents that did not change
-(:class:`EpubMemo`). A rebuild is exactly :func:`bookmaker.pipeline.render` on
-:func:`bookmaker.loading.load_volume`, as ``bookmaker build`` does, so its
-outputs are the same bytes.
+ebooklib, the readers' tables), the documents already read (the read cache: an
+edited file is the only one read again), the PDF's rendered groups (the build
+cache: an edit re-renders the edited document's group, and the front matter when
+the contents' page numbers moved), and through ``BuildOptions.kept`` the PDF's
+renderer (fonts loaded, stylesheets parsed) and the finished EPUB pages of
+documents that did not change (:mod:`bookmaker.builders.epub.memo`). A rebuild
+is :func:`bookmaker.pipeline.render` on :func:`bookmaker.loading.load_volume`,
+as ``bookmaker build`` does, so its outputs are the same bytes.
 
 A :mod:`watchdog` observer reports changes under the volume folder; those to a
 file the volume depends on (its manifest, documents, images, its own

@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -112,7 +112,7 @@ class Resident:
         else:
             self.outputs = {name: output.path for name, output in made.items()}
             result = Rebuild(generation, dict(self.outputs), changed=changed)
-        result = _finished(result, time.perf_counter() - started)
+        result = replace(result, seconds=time.perf_counter() - started, finished=time.time())
         self.last = result
         return result
 
@@ -179,11 +179,6 @@ def _forget_templates(volume: Volume) -> None:
         environment = make_environment(kind, Path(volume.root), style)
         if environment.cache is not None:
             environment.cache.clear()
-
-
-def _finished(result: Rebuild, seconds: float) -> Rebuild:
-    return Rebuild(result.generation, result.outputs, result.error, seconds, result.changed,
-                   time.time())
 
 
 class Watcher:

@@ -325,6 +325,50 @@ def serve(site: Path, port: int) -> None:
     run_serve(site, port, announce=_say)
 
 
+@app.command()
+@click.argument("path", type=PATH)
+@click.option("-o", "--out", type=PATH, default=Path("dist"), show_default=True,
+              help="Output folder.")
+@click.option("-f", "--formats", default="epub,pdf", show_default=True, help="Comma-separated.")
+@click.option("-j", "--jobs", type=int, default=0, help="Worker processes; 0 = all cores.")
+@click.option("--allow-remote", is_flag=True, help="Fetch remote images (off by default).")
+@click.option("--serve", "serve_out", is_flag=True,
+              help="Also serve OUT on http://127.0.0.1:PORT/ with a page that reloads.")
+@click.option("-p", "--port", type=int, default=8000, show_default=True, help="Port for --serve.")
+def watch(path: Path, out: Path, formats: str, jobs: int, allow_remote: bool, serve_out: bool,
+          port: int) -> None:
+    """Build the volume at PATH, then rebuild on every save of a file it uses (Ctrl-C stops)."""
+    from bookmaker.watch import Watcher
+
+    def said(rebuild) -> None:
+        if rebuild.error:
+            _error(rebuild.error)
+            if rebuild.generation > 1 and watcher.resident.outputs:
+                _say("the last good outputs are left in place", level=1)
+            return
+        names = ", ".join(str(p) for p in rebuild.outputs.values())
+        _say(f"{'built' if rebuild.generation == 1 else 'rebuilt'} {names} "
+             f"in {rebuild.seconds:.2f} s")
+        if rebuild.generation == 1:
+            _say(f"watching {watcher.resident.root} (Ctrl-C stops)")
+
+    watcher = Watcher(path, out, _formats(formats), jobs=jobs, allow_remote=allow_remote,
+                      on_build=said)
+    preview = None
+    if serve_out:
+        from bookmaker.watch_serve import start_preview
+
+        preview = start_preview(watcher, port)
+        _say(f"serving {watcher.resident.out_dir} at {preview.url}")
+    try:
+        watcher.run()
+    except KeyboardInterrupt:  # how a watch ends: exit 130, without click's blank line
+        raise Terminated from None
+    finally:
+        if preview is not None:
+            preview.close()
+
+
 def _say(message: str, level: int = 0) -> None:
     if STATE.verbosity >= level:
         stderr.print(message, markup=False)

@@ -39,6 +39,9 @@ class BuildOptions:
     executor: Executor | None = None
     """Where builders send their render tasks instead of starting worker processes of
     their own (a Dask cluster's executor, for a library build); not shut down by them."""
+    kept: dict[str, object] | None = None
+    """What builders keep between builds of one volume for a caller that builds it again
+    and again (``bookmaker watch``), each under its format's name; None: nothing is kept."""
 
 
 @dataclass

@@ -46,15 +46,20 @@ class SiteHandler(SimpleHTTPRequestHandler):
         LOGGER.debug("serve: " + format, *args)
 
 
-def make_server(site: str | Path, port: int = 0) -> ThreadingHTTPServer:
-    """A server rooted at ``site`` on 127.0.0.1 (port 0 picks a free port); not started."""
+def make_server(site: str | Path, port: int = 0, handler: type[SiteHandler] = SiteHandler,
+                require_index: bool = True) -> ThreadingHTTPServer:
+    """A server rooted at ``site`` on 127.0.0.1 (port 0 picks a free port); not started.
+
+    ``handler``: a :class:`SiteHandler` subclass (``bookmaker watch`` adds its own page);
+    ``require_index``: refuse a folder without ``index.html`` (a catalogue's).
+    """
     root = Path(site)
-    if not (root / "index.html").is_file():
+    if require_index and not (root / "index.html").is_file():
         raise BookmakerError(
             "no catalogue here (index.html missing); make one with 'bookmaker catalog'", root)
-    handler = functools.partial(SiteHandler, directory=str(root.resolve()))
+    factory = functools.partial(handler, directory=str(root.resolve()))
     try:
-        return ThreadingHTTPServer((HOST, port), handler)
+        return ThreadingHTTPServer((HOST, port), factory)
     except OSError as exc:
         raise BookmakerError(
             f"cannot listen on {HOST}:{port} ({exc.strerror}); choose another port with --port"

@@ -26,8 +26,9 @@ from bookmaker import __version__
 from bookmaker.builders import BuildOptions, BuildResult
 from bookmaker.builders.epub import split as epub_split
 from bookmaker.builders.epub.cover import DRAWN_FILE_NAME, CoverImage, cover_for
-from bookmaker.builders.epub.finish import MarkupError, finish_page, finish_xml
+from bookmaker.builders.epub.finish import FinishedPage, MarkupError, finish_page, finish_xml
 from bookmaker.builders.epub.images import ImageStore
+from bookmaker.builders.epub.memo import PageMemo
 from bookmaker.builders.epub.metadata import (
     ImageFacts,
     build_date,
@@ -92,6 +93,9 @@ class Page:
     """Manifest properties ('nav')."""
     content: bool = False
     """A page of the volume's own content (document, part), whose images are packed."""
+    inputs: tuple | None = None
+    """A document page: everything its context holds besides the common context (for
+    :class:`.memo.PageMemo`)."""
 
 
 @dataclass
@@ -164,7 +168,8 @@ def _document_pages(doc: Document, level: int, body_type: str, taken: set[str],
         if doc.language:  # a document in another language than the volume says so
             context.update(lang=doc.language, direction=text_direction(doc.language))
         pages.append(Page(piece_stem, f"{TEXT_DIR}/{piece_stem}.xhtml", title, "document.xhtml",
-                          body_type, context, source=doc.source_path, content=True))
+                          body_type, context, source=doc.source_path, content=True,
+                          inputs=(doc, stems, piece.number, level, split_limit)))
     return pages
 
 
@@ -293,9 +298,11 @@ class Rendered:
 
 
 def render_pages(volume: Volume, plan: Plan, cover_file: str, identifier: str,
-                 when: dt.datetime, breaks: PageBreaks | None = None) -> Rendered:
+                 when: dt.datetime, breaks: PageBreaks | None = None,
+                 memo: PageMemo | None = None) -> Rendered:
     """Every page of ``plan`` rendered and finished; the nav last, so that its page list
-    can point at the files the page-break markers landed in."""
+    can point at the files the page-break markers landed in. Document pages in ``memo``
+    are taken from it."""
     breaks = breaks or with_page_breaks(volume)
     env = make_environment("epub", Path(volume.root), volume.settings.epub.style)
     store = ImageStore(volume.assets)
@@ -329,52 +336,73 @@ def render_pages(volume: Volume, plan: Plan, cover_file: str, identifier: str,
     }
     rendered: dict[str, bytes] = {}
     warnings: list[str] = []
+    if memo is not None:
+        memo.start(env, [labels, info, identifier, __version__, volume.page_starts, cover_file])
     for page in sorted(plan.pages, key=lambda page: "nav" in page.properties):
-        base = posixpath.dirname(page.file)
-        context = {
-            **common,
-            **extra.get(page.id, {}),
-            **page.context,
-            "page": page,
-            "css_href": posixpath.relpath(CSS_FILE, base),
-            "cover_href": posixpath.relpath(cover_file, base),
-        }
-        if "nav" in page.properties:
-            context["entries"] = _with_hrefs(plan.contents, page.file)
-            context["landmarks"] = [
-                {**mark, "href": _relative(mark["file"], page.file)} for mark in plan.landmarks
-            ]
-            files = {p.id: p.file for p in plan.pages}
-            context["page_list"] = [
-                {**entry, "href": _relative(entry["file"], page.file)}
-                for entry in page_list(volume.page_starts, rendered, files)
-            ]
-        text = env.get_template(page.template).render(context)
-        new_src = None
-        if page.content:
-            def new_src(src: str, page: Page = page) -> str | None:
-                image = store.add(src)
-                return _relative(image.file, page.file) if image else None
-        try:
-            finished = finish_page(text, new_src)
-        except MarkupError as exc:
-            raise BuildError(
-                f"the EPUB page '{page.file}' is not well-formed XHTML ({exc}); "
-                "check the document's markup or the overriding template",
-                page.source or page.template,
-            ) from None
+        key = memo.key(page) if memo is not None else None
+        finished = memo.get(key) if memo is not None else None
+        if finished is None:
+            finished, images_asked = _finish(page, plan, volume, env, common, extra, rendered,
+                                             store, cover_file)
+            if memo is not None:
+                memo.put(key, finished, images_asked)
         for problem in finished.problems:
             warn(problem, page.source or page.file)
             warnings.append(f"{page.source or page.file}: {problem}")
         facts.count += finished.images
         facts.without_alt += finished.images_without_alt
         rendered[page.id] = finished.data
+    if memo is not None:
+        memo.finish()
     ncx = env.get_template("toc.ncx").render(
         {**common, "entries": _with_hrefs(plan.contents, NCX_FILE),
          "depth": 2 if any(e.children for e in plan.contents) else 1}
     )
     rendered["ncx"] = finish_xml(ncx)
     return Rendered(rendered, facts, store, warnings)
+
+
+def _finish(page: Page, plan: Plan, volume: Volume, env, common: dict[str, Any],
+            extra: dict[str, dict[str, Any]], rendered: dict[str, bytes], store: ImageStore,
+            cover_file: str) -> tuple[FinishedPage, bool]:
+    """One page rendered and finished; and whether it asked for images."""
+    asked = False
+    base = posixpath.dirname(page.file)
+    context = {
+        **common,
+        **extra.get(page.id, {}),
+        **page.context,
+        "page": page,
+        "css_href": posixpath.relpath(CSS_FILE, base),
+        "cover_href": posixpath.relpath(cover_file, base),
+    }
+    if "nav" in page.properties:
+        context["entries"] = _with_hrefs(plan.contents, page.file)
+        context["landmarks"] = [
+            {**mark, "href": _relative(mark["file"], page.file)} for mark in plan.landmarks
+        ]
+        files = {p.id: p.file for p in plan.pages}
+        context["page_list"] = [
+            {**entry, "href": _relative(entry["file"], page.file)}
+            for entry in page_list(volume.page_starts, rendered, files)
+        ]
+    text = env.get_template(page.template).render(context)
+    new_src = None
+    if page.content:
+        def new_src(src: str, page: Page = page) -> str | None:
+            nonlocal asked
+            asked = True
+            image = store.add(src)
+            return _relative(image.file, page.file) if image else None
+    try:
+        finished = finish_page(text, new_src)
+    except MarkupError as exc:
+        raise BuildError(
+            f"the EPUB page '{page.file}' is not well-formed XHTML ({exc}); "
+            "check the document's markup or the overriding template",
+            page.source or page.template,
+        ) from None
+    return finished, asked
 
 
 # ------------------------------------------------------------------ build
@@ -430,8 +458,9 @@ def build(volume: Volume, target: Path, options: BuildOptions, *,
                                                 Cache(options.cache_dir, "epub"))
         breaks = with_page_breaks(volume)  # the print edition's pages, when known
         plan = plan_book(breaks.volume, split_limit)
+        memo = options.kept.setdefault(NAME, PageMemo()) if options.kept is not None else None
         rendered = render_pages(breaks.volume, plan, own.file_name if own else DRAWN_FILE_NAME,
-                                identifier, when, breaks)
+                                identifier, when, breaks, memo)
         cover = own or drawn.result()
     archive = assemble(volume, plan, rendered, cover, identifier, when)
     data = repack(archive, when)

@@ -68,7 +68,7 @@ def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
         renderer, result.pages = sectioned.renderer, sectioned.pages
         messages, result.page_starts = sectioned.messages, sectioned.page_starts
     else:
-        renderer = Renderer.for_volume(volume, options.allow_remote, face, find=False)
+        renderer = Renderer.kept_for(options.kept, volume, options.allow_remote, face)
         result.pages, messages, result.page_starts = build_whole(renderer, volume, target)
         messages += pdf_checks.check_fonts(target, face.postscript_prefixes if face else None)
     report(messages, result)

@@ -9,7 +9,7 @@ offprints all lay out and write through it.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -112,6 +112,24 @@ class Renderer:
         stylesheets = load_stylesheets(volume, volume.settings.pdf, face, fetcher, font_config)
         return cls(volume, face, fetcher, font_config, stylesheets)
 
+    @classmethod
+    def kept_for(cls, kept: dict | None, volume: Volume, allow_remote: bool,
+                 face: BookFace | None) -> Renderer:
+        """:meth:`for_volume` with ``face`` as found; or, for a caller that builds the volume
+        again and again (``bookmaker watch``), the renderer an earlier build kept in ``kept``
+        when it would load the same stylesheets, fonts and fetcher: only the volume is new."""
+        if kept is None:
+            return cls.for_volume(volume, allow_remote, face, find=False)
+        key = _renderer_key(volume, allow_remote, face)
+        held = kept.get("pdf")
+        if held is not None and held[0] == key:
+            renderer = replace(held[1], volume=volume)
+            renderer.fetcher.refused.clear()  # said by the build that met them
+            return renderer
+        renderer = cls.for_volume(volume, allow_remote, face, find=False)
+        kept["pdf"] = (key, renderer)
+        return renderer
+
     def lay_out(self, template: str, context: BookContext):
         """Lay out a template of the volume with its context."""
         return self.lay_out_html(render_html(self.volume, template, context))
@@ -133,6 +151,23 @@ class Renderer:
         """The PDF of a laid-out document, fonts dated from the volume (reproducible)."""
         with weasyprint_warnings(), font_timestamps(self.volume):
             return document.write_pdf()
+
+
+def _renderer_key(volume: Volume, allow_remote: bool, face: BookFace | None) -> tuple:
+    """Everything a renderer loads: the stylesheets (every file they may import), the
+    face, the fetcher's folders, the language's hyphenation."""
+    from bookmaker.templating import styles_dir
+
+    settings = volume.settings.pdf
+    root = Path(volume.root).resolve()
+    files = []
+    for folder in (root / "styles", styles_dir() / settings.style, styles_dir() / "default"):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            if path.is_file():
+                stat = path.stat()
+                files.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return (str(root), allow_remote, settings.style, font_face_css(face), page_css(settings),
+            volume.info.language, tuple(face.folders) if face else (), tuple(files))
 
 
 def volume_text(volume: Volume) -> str:

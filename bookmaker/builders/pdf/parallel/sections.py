@@ -243,8 +243,8 @@ def build_sections(face: BookFace | None, volume: Volume, target: Path,
             for future in start_fonts(face, renders.pool, jobs):  # workers start with them
                 future.result()
         if renders.pool is None:
-            renders.renderer = Renderer.for_volume(volume, options.allow_remote, face,
-                                                   find=False)
+            renders.renderer = Renderer.kept_for(options.kept, volume, options.allow_remote,
+                                                 face)
         pages, starts = _render_and_assemble(plan, renders, cached, work, target)
         return SectionedBook(renders.renderer, pages, [], starts)
 

@@ -229,8 +229,9 @@ def _validation_error(exc: ValidationError, text: str, path: Path,
             messages.append(f"'{key}': {error['ctx']['error']}")
         else:
             messages.append(f"'{key}': {error['msg'].lower()} (got {error['input']!r})")
-        if first_line is None and last:
-            first_line = _line_of_key(text, last)
+        named = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
+        if first_line is None and named:  # formats[0]: the line of 'formats'
+            first_line = _line_of_key(text, named)
     # Union members repeat the same problem; keep each message once.
     unique = list(dict.fromkeys(messages))
     summary = unique[0]

@@ -30,6 +30,10 @@ from bookmaker.model import Block, Document
 from bookmaker.readers import DocumentSource
 from bookmaker.readers.common import (
     LAST_UPDATED,
+    NO_PLACEHOLDERS,
+    OCCASION,
+    PLACEHOLDER,
+    VOLUME_LINE,
     NoteCalls,
     NoteText,
     ReadContext,
@@ -46,6 +50,7 @@ from bookmaker.readers.common import (
     is_notes_heading,
     make_block,
     note_key,
+    placeholder,
     replace_with_text,
     settle_title,
 )
@@ -88,15 +93,7 @@ _ENTRY_LINK_TEXT = re.compile(rf"^\s*(?:{_WRAPPED}|(\d{{1,4}}|\*{{1,3}})[.)]?)\s
 # CJK texts write calls inline in brackets, not as superscripts: 红军〔1〕。
 _INLINE_CALL = re.compile(r"[〔［【](\d{1,3})[〕］】]")
 NOTES_CONTAINER_CLASSES = {"footnotes", "endnotes", "notes", "footnote"}
-_VOLUME_LINE = re.compile(r"^\s*(volume|vol\.|book|tome)\s+([0-9]+|[ivxlc]+)\b", re.I)
 _PART_LINE = re.compile(r"^\s*(part|section|book|chapter)\b|^\s*[IVXLC]+\.\s", re.I)
-_OCCASION = re.compile(
-    r"^\s*(speech|report|order|address|letter|telegram|article|interview|appeal|resolution|"
-    r"decree|theses|message|conversation|proclamation|lecture|reply|memorandum|written|"
-    r"delivered|an?\s+(speech|address|article|report))\b",
-    re.I,
-)
-_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 _C1_REF = re.compile(r"&#(1[2-5]\d);|&#x([89][0-9a-fA-F]);")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _TITLE_ELEMENT = re.compile(r"^(?:[^:]{1,60}:\s+)?(.+?)(?:\s*\(\d{4}\))?\s*$")
@@ -134,7 +131,7 @@ def read(data: bytes, source: DocumentSource) -> Document:
 
 
 def _parse(text: str, ctx: ReadContext) -> Page:
-    text = _XML_DECLARATION.sub("", text).replace("\ue000", "").replace("\ue001", "")
+    text = _XML_DECLARATION.sub("", text).translate(NO_PLACEHOLDERS)
     # Numeric references to 128–159 mean windows-1252 characters, as in browsers.
     text = _C1_REF.sub(_c1_char, text)
     if not text.strip():
@@ -183,7 +180,7 @@ def _replace_markers(root: etree._Element, page: Page) -> None:
     for el, marker in found:
         index = len(page.markers)
         page.markers.append(marker)
-        replace_with_text(el, f"\ue000{index}\ue001")
+        replace_with_text(el, placeholder(index))
     _replace_inline_calls(root, page)
 
 
@@ -206,7 +203,7 @@ def _replace_inline_calls(root: etree._Element, page: Page) -> None:
             if match.group(1) not in labels:
                 return match.group(0)
             page.markers.append(Marker(match.group(1), None))
-            return f"\ue000{len(page.markers) - 1}\ue001"
+            return placeholder(len(page.markers) - 1)
 
         return _INLINE_CALL.sub(one, text)
 
@@ -725,12 +722,12 @@ class _Builder:
         title_at = None
         for i in range(len(headings) - 1, -1, -1):
             text = _text_of(headings[i])
-            if not text or _VOLUME_LINE.match(text):
+            if not text or VOLUME_LINE.match(text):
                 continue
             if is_date_line(text) and head_date is None and title_at is None:
                 head_date = text.strip("() ")
                 continue
-            if _OCCASION.match(text) and title_at is None and i > 0:
+            if OCCASION.match(text) and title_at is None and i > 0:
                 occasion = occasion or self._inline(headings[i])
                 continue
             title_at = i
@@ -881,4 +878,4 @@ class _Builder:
                 label = self.anchor_labels[marker.target]
             return self.calls.call(label)
 
-        return _PLACEHOLDER.sub(replace, html)
+        return PLACEHOLDER.sub(replace, html)

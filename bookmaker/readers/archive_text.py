@@ -33,6 +33,8 @@ from bookmaker.model import Block, Document
 from bookmaker.readers import DocumentSource
 from bookmaker.readers.common import (
     LAST_UPDATED,
+    OCCASION,
+    VOLUME_LINE,
     NoteCalls,
     NoteText,
     ReadContext,
@@ -76,14 +78,6 @@ _NOTE_ENTRY = re.compile(r"^\s*(?:\[(\d{1,4}|\*{1,3})\]|\((\d{1,4})\)|〔(\d{1,4
                          r"|(\d{1,4})[.)])\s*(.*)$")
 _SEPARATOR = re.compile(r"^[\s*_=~#-]{3,}$")
 _BRACKETED = re.compile(r"^\[(?!\s*(?:\d{1,4}|\*{1,3})\s*\]$)(.+)\]\.?$", re.S)
-_VOLUME_LINE = re.compile(r"^(volume|vol\.|book|tome)\s+([0-9]+|[ivxlc]+)\b", re.I)
-_OCCASION = re.compile(
-    r"^(speech|report|order|address|letter|telegram|article|interview|appeal|instruction|"
-    r"instructions|resolution|decree|theses|message|conversation|proclamation|draft|lecture|"
-    r"reply|memorandum|concluding|opening|closing|written|published|from|at|"
-    r"a\s+speech|an\s+address|an?\s+article)\b",
-    re.I,
-)
 MAX_HEAD = 14
 """Paragraphs before the body: a title page never has more."""
 MAX_HEAD_LINE = 250
@@ -286,12 +280,12 @@ def _header_end(head: list[Para], candidates: list[int]) -> int:
     for i in candidates[:-1]:
         if head[i].gap_after >= 2:
             later = [c for c in candidates if c > i]
-            header_like = i >= 1 or _VOLUME_LINE.match(head[i].text)
+            header_like = i >= 1 or VOLUME_LINE.match(head[i].text)
             if header_like or not _is_occasion(head[later[0]].text):
                 return i + 1
             break
     for i in candidates:
-        if _VOLUME_LINE.match(head[i].text):
+        if VOLUME_LINE.match(head[i].text):
             later = [c for c in candidates if c > i]
             if len(later) >= 2 and not _is_occasion(head[later[0]].text):
                 return later[0] + 1  # the volume's own title follows its number
@@ -300,7 +294,7 @@ def _header_end(head: list[Para], candidates: list[int]) -> int:
 
 
 def _is_occasion(text: str) -> bool:
-    return len(text) <= MAX_HEAD_LINE and bool(_OCCASION.match(text))
+    return len(text) <= MAX_HEAD_LINE and bool(OCCASION.match(text))
 
 
 def _take_trailing_source(body: list[Para], source_line, inline):

@@ -115,6 +115,29 @@ def guarded(read: Callable[[bytes, DocumentSource], Document]):
 # The archive's furniture in its languages: "last updated" lines, transcription credits
 # and navigation words. (The HTML reader also knows furniture by structure: links out of
 # the page with next to no text of their own.)
+VOLUME_LINE = re.compile(r"^\s*(volume|vol\.|book|tome)\s+([0-9]+|[ivxlc]+)\b", re.I)
+"""'Volume 1, 1918': the line under a title page's series title, in both archive readers."""
+
+OCCASION = re.compile(
+    r"^\s*(speech|report|order|address|letter|telegram|article|interview|appeal|instruction|"
+    r"instructions|resolution|decree|theses|message|conversation|proclamation|draft|lecture|"
+    r"reply|memorandum|concluding|opening|closing|written|published|delivered|from|at|"
+    r"an?\s+(speech|address|article|report))\b",
+    re.I,
+)
+"""A line saying what the document was and where ('Speech at a meeting in Sviyazhsk')."""
+
+PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+"""Where a reader took a note call out of the text, to put it back once notes are known:
+private-use characters, which a source's own text never keeps (see NO_PLACEHOLDERS)."""
+NO_PLACEHOLDERS = str.maketrans("", "", "\ue000\ue001")
+
+
+def placeholder(index: int) -> str:
+    """The mark of the ``index``-th note call taken out of the text."""
+    return f"\ue000{index}\ue001"
+
+
 LAST_UPDATED = re.compile(
     r"^\s*(last\s+updated|updated\s+on|derni[èe]re\s+mise\s+[àa]\s+jour|mis\s+[àa]\s+jour|"
     r"letzte\s+(aktualisierung|änderung)|zuletzt\s+(aktualisiert|geändert)|"

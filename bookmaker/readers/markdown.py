@@ -34,6 +34,8 @@ from bookmaker.markup import escape_text, to_xhtml_block
 from bookmaker.model import Block, Document
 from bookmaker.readers import DocumentSource
 from bookmaker.readers.common import (
+    NO_PLACEHOLDERS,
+    PLACEHOLDER,
     NoteCalls,
     NoteText,
     ReadContext,
@@ -43,6 +45,7 @@ from bookmaker.readers.common import (
     keep_blocks,
     make_block,
     parse_date,
+    placeholder,
     replace_with_text,
     settle_title,
 )
@@ -51,7 +54,6 @@ from bookmaker.readers.typography import smarten_html
 
 FRONT_MATTER_KEYS = {"title", "date", "occasion", "source", "kind", "credits", "part"}
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
-_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 _FOOTNOTE_HREF = re.compile(r"^#fn(\d+)$")
 _MONTH_NAMES = [
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -74,7 +76,7 @@ def _markdown() -> MarkdownIt:
 def read(data: bytes, source: DocumentSource) -> Document:
     """Read a Markdown document with optional YAML front matter."""
     ctx = ReadContext(source)
-    text = decode_source(data, ctx).replace("\ue000", "").replace("\ue001", "")
+    text = decode_source(data, ctx).translate(NO_PLACEHOLDERS)
     meta, body = _split_front_matter(text, ctx)
     md = _markdown()
     root = _parse_html(md.render(body))
@@ -208,9 +210,9 @@ def _replace_footnote_refs(root: etree._Element) -> list[str]:
         match = _FOOTNOTE_HREF.match(link.get("href") or "") if link is not None else None
         if match is None:
             continue
-        placeholder = f"\ue000{len(labels)}\ue001"
+        mark = placeholder(len(labels))
         labels.append(match.group(1))
-        replace_with_text(sup, placeholder)
+        replace_with_text(sup, mark)
     return labels
 
 
@@ -228,7 +230,7 @@ def _footnotes(root: etree._Element, ctx: ReadContext) -> list[NoteText]:
             )
             html = sanitize_fragment(inner, ctx.path, ctx.warnings).strip()
             html = smarten_html(html, ctx.source.typography, ctx.source.language)
-            html = _PLACEHOLDER.sub("", html)
+            html = PLACEHOLDER.sub("", html)
             if html and not html.startswith("<"):
                 html = f"<p>{html}</p>"
             texts.append(NoteText(label=str(number), html=html))
@@ -250,7 +252,7 @@ def _blocks(
             return calls.call(labels[index]) if index < len(labels) else ""
 
         html = smarten_html(html, ctx.source.typography, ctx.source.language)
-        return _PLACEHOLDER.sub(call, html)
+        return PLACEHOLDER.sub(call, html)
 
     blocks: list[Block] = []
     h1: str | None = None

@@ -37,6 +37,16 @@ def inner_xhtml(element: etree._Element) -> str:
     return "".join(parts)
 
 
+def inner_html(element: etree._Element) -> str:
+    """The content of an element of an HTML tree (text and children) as HTML: for markup
+    that an HTML parser reads next (the sanitizer, WeasyPrint), where XML's self-closed
+    ``<a id="x"/>`` would open an element that swallows the text after it."""
+    from lxml import html as lxml_html
+
+    return escape(element.text or "", quote=False) + "".join(
+        lxml_html.tostring(child, encoding="unicode") for child in element)
+
+
 def to_xhtml_block(element: etree._Element, with_tail: bool = True) -> str:
     """One element (and its tail text) serialized as XHTML without namespaces."""
     if not isinstance(element.tag, str):  # comments, processing instructions

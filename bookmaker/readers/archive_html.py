@@ -26,6 +26,7 @@ from html import escape
 from lxml import etree
 from lxml import html as lxml_html
 
+from bookmaker.markup import inner_html
 from bookmaker.model import Block, Document
 from bookmaker.readers import DocumentSource
 from bookmaker.readers.common import (
@@ -846,9 +847,7 @@ class _Builder:
                 replace_with_text(br, " ")
         for node in clone.iter():
             node.attrib.pop("id", None)
-        raw = (escape(clone.text, quote=False) if clone.text else "") + "".join(
-            lxml_html.tostring(child, encoding="unicode") for child in clone
-        )
+        raw = inner_html(clone)
         html = sanitize_fragment(raw, self.ctx.path, self.ctx.warnings).strip()
         if strip_brackets and html.startswith("[") and html.endswith("]"):
             html = html[1:-1].strip()

@@ -30,7 +30,7 @@ from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
-from bookmaker.markup import escape_text, to_xhtml_block
+from bookmaker.markup import escape_text, inner_html, to_xhtml_block
 from bookmaker.model import Block, Document
 from bookmaker.readers import DocumentSource
 from bookmaker.readers.common import (
@@ -225,9 +225,7 @@ def _footnotes(root: etree._Element, ctx: ReadContext) -> list[NoteText]:
             for backref in list(item.iter("a")):
                 if "footnote-backref" in (backref.get("class") or "").split():
                     replace_with_text(backref, "")
-            inner = (escape(item.text, quote=False) if item.text else "") + "".join(
-                lxml_html.tostring(child, encoding="unicode") for child in item
-            )
+            inner = inner_html(item)
             html = sanitize_fragment(inner, ctx.path, ctx.warnings).strip()
             html = smarten_html(html, ctx.source.typography, ctx.source.language)
             html = PLACEHOLDER.sub("", html)
@@ -325,9 +323,7 @@ def _paragraph(inline: str) -> Block:
 
 
 def _inner(el: etree._Element, ctx: ReadContext) -> str:
-    raw = (escape(el.text, quote=False) if el.text else "") + "".join(
-        lxml_html.tostring(child, encoding="unicode") for child in el
-    )
+    raw = inner_html(el)
     return sanitize_fragment(raw, ctx.path, ctx.warnings).strip()
 
 

@@ -17,6 +17,7 @@ from lxml import html as lxml_html
 from bookmaker import __version__
 from bookmaker.builders.pdf.fonts import BookFace
 from bookmaker.labels import format_date, join_names, labels_for, part_number
+from bookmaker.markup import inner_html
 from bookmaker.model import Document, Note, Volume
 from bookmaker.text import title_case
 
@@ -287,9 +288,7 @@ def _footnotes(fragment: str, notes: dict[str, Note], placed: set[str]) -> str:
         parent.remove(call)
         parent.insert(index, marker)
         parent.insert(index + 1, footnote)
-    return escape(wrapper.text or "", quote=False) + "".join(
-        lxml_html.tostring(child, encoding="unicode") for child in wrapper
-    )
+    return inner_html(wrapper)
 
 
 def _footnote_element(note: Note):

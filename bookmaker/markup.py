@@ -9,14 +9,25 @@ EPUB (files readers can open) and the PDF (lines WeasyPrint can break) need.
 from __future__ import annotations
 
 import re
+import threading
 from html import escape
 
 from lxml import etree
 
 from bookmaker.model import Block
 
-XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-"""No entities resolved, nothing fetched; huge_tree: a 50 MB document is one tree."""
+_PARSERS = threading.local()
+
+
+def xml_parser() -> etree.XMLParser:
+    """The parser the model's XHTML is read back with: no entities resolved, nothing
+    fetched; huge_tree: a 50 MB document is one tree. One per thread: an lxml parser must
+    not be shared between threads (a Dask worker or ``watch`` runs builds in threads)."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = etree.XMLParser(resolve_entities=False, no_network=True,
+                                                   huge_tree=True)
+    return parser
 
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s+")
 _SPACE = re.compile(r"\s+")
@@ -25,7 +36,7 @@ _SPACE = re.compile(r"\s+")
 def parse_fragment(html: str) -> etree._Element:
     """Parse an XHTML fragment inside a ``div``; raises ValueError if it is not well formed."""
     try:
-        return etree.fromstring(f"<div>{html}</div>", XML_PARSER)
+        return etree.fromstring(f"<div>{html}</div>", xml_parser())
     except etree.XMLSyntaxError as exc:
         raise ValueError(f"not well-formed XHTML: {exc}") from exc
 
@@ -111,7 +122,7 @@ def split_paragraph(block: Block, limit: int) -> list[Block]:
     if block.kind != "paragraph" or byte_size(block.html) <= limit:
         return [block]
     try:
-        paragraph = etree.fromstring(block.html, XML_PARSER)
+        paragraph = etree.fromstring(block.html, xml_parser())
     except etree.XMLSyntaxError:
         return [block]  # finishing the page reports it, naming the document
     if paragraph.tag != "p":

@@ -190,15 +190,27 @@ def run_on_cluster(tasks: Sequence[VolumeTask], scheduler: str, progress: Progre
     with client:
         if announce is not None and client.dashboard_link:
             announce(f"Dask dashboard: {client.dashboard_link}")
-        futures = [client.submit(_cluster_task, task, key=f"volume-{index}-{task.path.name}",
-                                 retries=3, pure=False)
-                   for index, task in enumerate(tasks)]
-        by_key = {future.key: index for index, future in enumerate(futures)}
         outcomes: list[VolumeOutcome | None] = [None] * len(tasks)
         done: list[VolumeOutcome] = []
+        waiting = list(enumerate(tasks))[::-1]
+        index_of: dict[str, int] = {}
+
+        def submit():
+            index, task = waiting.pop()
+            future = client.submit(_cluster_task, task, key=f"volume-{index}-{task.path.name}",
+                                   retries=3, pure=False)
+            index_of[future.key] = index
+            return future
+
+        # As many volumes in flight as the cluster has threads, no more: a volume's task
+        # steps off its worker's thread while its PDF groups run, and the scheduler would
+        # otherwise hand that worker every other volume too (all building at once, memory
+        # growing with them). A finished volume lets the next one in.
+        slots = max(1, sum(client.nthreads().values()))
+        running = as_completed([submit() for _ in range(min(slots, len(waiting)))])
         try:
-            for future in as_completed(futures):
-                index = by_key[future.key]
+            for future in running:
+                index = index_of[future.key]
                 try:
                     outcome = future.result()
                 except Exception as exc:  # retries exhausted: the worker kept dying
@@ -211,8 +223,11 @@ def run_on_cluster(tasks: Sequence[VolumeTask], scheduler: str, progress: Progre
                 outcomes[index] = outcome
                 done.append(outcome)
                 _tell(progress, done, len(tasks))
+                slots = max(1, sum(client.nthreads().values()))  # workers come and go
+                while waiting and running.count() < slots:
+                    running.add(submit())
         except BaseException:
-            client.cancel(futures)
+            client.cancel(list(running.futures))
             raise
     return [outcome for outcome in outcomes if outcome is not None]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from bookmaker.markup import XML_PARSER as _PARSER
+from bookmaker.markup import xml_parser
 
 XHTML = "http://www.w3.org/1999/xhtml"
 OPS = "http://www.idpf.org/2007/ops"
@@ -173,7 +173,7 @@ def finish_page(text: str, new_src=None) -> FinishedPage:
     it images are left as they are.
     """
     try:
-        root = etree.fromstring(text.encode("utf-8"), _PARSER)
+        root = etree.fromstring(text.encode("utf-8"), xml_parser())
     except etree.XMLSyntaxError as exc:
         raise MarkupError(str(exc)) from None
     mark_noterefs(root)
@@ -198,7 +198,7 @@ def finish_page(text: str, new_src=None) -> FinishedPage:
 def finish_xml(text: str) -> bytes:
     """A non-XHTML XML file (the NCX) checked for well-formedness and serialized."""
     try:
-        root = etree.fromstring(text.encode("utf-8"), _PARSER)
+        root = etree.fromstring(text.encode("utf-8"), xml_parser())
     except etree.XMLSyntaxError as exc:
         raise MarkupError(str(exc)) from None
     return etree.tostring(root.getroottree(), encoding="utf-8", xml_declaration=True)

@@ -24,10 +24,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from bookmaker.markup import XML_PARSER as _PARSER
 from bookmaker.markup import byte_size as _size
 from bookmaker.markup import inner_xhtml as _inner
-from bookmaker.markup import split_paragraph
+from bookmaker.markup import split_paragraph, xml_parser
 from bookmaker.model import Block, Document, Note
 
 SPLIT_LIMIT = 250_000
@@ -105,7 +104,7 @@ def cut_document(doc: Document, limit: int = SPLIT_LIMIT) -> list[Piece]:
 def _fragment(html: str) -> etree._Element | None:
     """``html`` (blocks or inline markup) parsed under a wrapper element; None if broken."""
     try:
-        return etree.fromstring(f"<wrap>{html}</wrap>", _PARSER)
+        return etree.fromstring(f"<wrap>{html}</wrap>", xml_parser())
     except etree.XMLSyntaxError:
         return None  # finishing the page reports it, naming the document
 

@@ -61,6 +61,7 @@ DASK = Path(sys.executable).with_name("dask")
 ARCHIVE_DOCUMENTS = 180_000
 WORKER_COUNTS = (1, 2, 8, 32, 128, 512)
 MB = 1_000_000
+HAND = "<!-- Written by hand below: kept when the benchmark rewrites this file. -->"
 RSS_LIMIT = 10 * 2**30
 """The run is stopped when the client and workers together use more."""
 
@@ -418,6 +419,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--client"]:
         return client_main(argv[1:])
+    if argv[:1] == ["--render"]:  # LIBRARY.md again from a results.json
+        REPORT.write_text(report(json.loads(Path(argv[1]).read_text("utf-8"))), "utf-8")
+        return 0
     parser = argparse.ArgumentParser(prog="python -m benchmarks.library",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--volumes", type=int, default=200)
@@ -486,8 +490,170 @@ def _save(results: dict, work: Path, args) -> None:
         args.json.write_text(raw, "utf-8")
 
 
+def _f(value, spec=".1f") -> str:
+    return "—" if value is None else f"{value:{spec}}"
+
+
+def _mib(value) -> str:
+    return "—" if not value else f"{value / 2**20:,.0f}"
+
+
 def report(results: dict) -> str:
-    return json.dumps(results, indent=1, default=str)  # the Markdown comes below
+    """LIBRARY.md from the raw results."""
+    facts, args = results["facts"], results["args"]
+    lines = ["# A library on a Dask cluster", "",
+             "Written by `python -m benchmarks.library "
+             + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in args.items()
+                        if k in ("volumes", "documents", "words", "pdf_volumes", "large")
+                        and v not in ("None",))
+             + "` under `flock /tmp/bookmaker-bench.lock` (see `benchmarks/library.py` and "
+             "README.md for the method).", "",
+             "| Machine | |", "| --- | --- |"]
+    lines += [f"| {k} | {v} |" for k, v in facts.items()]
+    first = None
+    for label, case in results["cases"].items():
+        any_entry = next(e for e in case.values() if "documents" in e)
+        first = first or (label, case)
+        docs, vols = any_entry["documents"], any_entry["volumes_count"]
+        lines += ["", f"## {vols} volumes × {docs // vols} documents, {label.upper()}", "",
+                  "| Configuration | Cold: wall s | documents/s | volumes' phase s | "
+                  "site and feeds s | client start s | peak RSS MiB (client + workers) | "
+                  "no-change rerun: wall s | its volumes' phase s |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for config, e in case.items():
+            if "error" in e:
+                lines.append(f"| {config} | failed: {e['error']} | | | | | | | |")
+                continue
+            c, r = e["cold"], e["rerun"]
+            lines.append(
+                f"| {config} | {c['wall']:.1f} | {docs / c['wall']:.2f} | {c['volumes']:.1f} "
+                f"| {c['site']:.2f} | {c['startup']:.2f} | {_mib(c.get('peak_rss'))} "
+                f"| {r['wall']:.2f} | {r['volumes']:.2f} |")
+        lines += [""]
+        statuses = {f"{config} {run}": e[run]["statuses"] for config, e in case.items()
+                    if "error" not in e for run in ("cold", "rerun")}
+        lines.append("Volumes' outcomes: " + "; ".join(
+            f"{k}: " + ", ".join(f"{n} {s}" for s, n in v.items())
+            for k, v in statuses.items()) + ".")
+        one, two, local = case.get("dask-1"), case.get("dask-2"), case.get("local")
+        if one and two and "error" not in one and "error" not in two:
+            speedup = one["cold"]["wall"] / two["cold"]["wall"]
+            phase = one["cold"]["volumes"] / two["cold"]["volumes"]
+            lines += ["", f"Speed-up, 2 workers over 1: **{speedup:.2f}×** on the whole run "
+                      f"({phase:.2f}× on the volumes' phase), i.e. {speedup / 2:.2f} of "
+                      "linear per worker."]
+            if local and "error" not in local:
+                lines[-1] += (f" Local (no scheduler) over 1 worker: "
+                              f"{one['cold']['wall'] / local['cold']['wall']:.2f}×; "
+                              f"2 workers over local: "
+                              f"{local['cold']['wall'] / two['cold']['wall']:.2f}×.")
+        streams = [(config, e) for config, e in case.items() if "cold_stream" in e]
+        if streams:
+            lines += ["", "### Tasks on the cluster (the scheduler's task stream)", "",
+                      "| Configuration | run | volume tasks | PDF group tasks | group compute s "
+                      "| idle worker-s in the volumes' phase | idle per task ms "
+                      "| most volumes at once on one worker |",
+                      "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+            for config, e in streams:
+                for run in ("cold", "rerun"):
+                    t = e[f"{run}_stream"]
+                    lines.append(
+                        f"| {config} | {run} | {t['volume_tasks']} | {t['group_tasks']} "
+                        f"| {t['group_compute']:.1f} | {_f(t.get('idle_worker_seconds'), '.2f')} "
+                        f"| {_f(t.get('idle_per_task_ms'))} "
+                        f"| {t['most_volumes_at_once_on_a_worker']} |")
+        trivial = [(config, e["trivial"]) for config, e in case.items() if "trivial" in e]
+        if trivial:
+            lines += ["", "### The scheduler's own cost: trivial tasks (`abs`) on the same "
+                      "cluster", "",
+                      "| Configuration | tasks | all at once: s | per task ms | tasks/s "
+                      "| one at a time: round trip ms (median of 50) | cluster start s |",
+                      "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+            for config, t in trivial:
+                lines.append(f"| {config} | {t['count']} | {t['batch_seconds']:.2f} "
+                             f"| {t['per_task_ms']:.2f} | {t['tasks_per_second']:.0f} "
+                             f"| {t['round_trip_ms']:.1f} "
+                             f"| {case[config].get('cluster_start', 0):.1f} |")
+        e = any_entry
+        lines += ["", "### Bytes per document (this run)", "",
+                  "| What | total MB | kB per document |", "| --- | ---: | ---: |"]
+        for name, key in (("sources read (texts/)", "input_bytes"),
+                          ("outputs written (books/: EPUB, PDF, cover, thumbnail, page)",
+                           "outputs_bytes"),
+                          ("build cache written (.bookmaker-cache/)", "cache_bytes"),
+                          ("site pages and feeds", "site_bytes")):
+            lines.append(f"| {name} | {e[key] / MB:.1f} | {e[key] / docs / 1000:.1f} |")
+    large = results.get("large")
+    if large:
+        count = large["volumes_count"]
+        lines += ["", f"## No-change rerun of {count:,} tiny volumes (1 document of ~60 words, "
+                  "EPUB)", "",
+                  "Built once on 2 workers (untimed here: "
+                  f"{large['first_build']['wall']:.0f} s), then rerun with nothing changed:", "",
+                  "| Configuration | wall s | volumes' phase s | ms per volume | "
+                  "site and feeds s | client start s | outcomes |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+        for config, r in large.items():
+            if config in ("first_build", "volumes_count"):
+                continue
+            outcome = ", ".join(f"{n} {s}" for s, n in r["statuses"].items())
+            lines.append(f"| {config} | {r['wall']:.2f} | {r['volumes']:.2f} "
+                         f"| {r['volumes'] / count * 1000:.1f} | {r['site']:.2f} "
+                         f"| {r['startup']:.2f} | {outcome} |")
+    if first:
+        lines += projection(first[1], results)
+    kept = REPORT.read_text("utf-8").partition(HAND)[2] if REPORT.is_file() else ""
+    return "\n".join([*lines, "", HAND]) + (kept or "\n")
+
+
+def projection(case: dict, results: dict) -> list[str]:
+    """180,000 documents onto N workers, from the measured costs."""
+    one, two = case.get("dask-1"), case.get("dask-2")
+    if not one or not two or "error" in one or "error" in two:
+        return []
+    docs, vols = one["documents"], one["volumes_count"]
+    per_doc = one["cold"]["volumes"] / docs  # worker-seconds per document, one worker
+    per_doc2 = 2 * two["cold"]["volumes"] / docs
+    tasks_per_doc = (one["cold_stream"]["volume_tasks"]
+                     + one["cold_stream"]["group_tasks"]) / docs
+    sched_ms = two.get("trivial", one.get("trivial", {})).get("per_task_ms", 1.0)
+    bytes_doc = (one["input_bytes"] + one["outputs_bytes"] + one["cache_bytes"]
+                 + one["site_bytes"]) / docs
+    archive = ARCHIVE_DOCUMENTS
+    archive_volumes = archive * vols // docs
+    tasks = archive * tasks_per_doc
+    site = 11.0 * archive_volumes / 5000  # CATALOG.md: 5,000 volumes in 11.0 s, linear
+    lines = ["", f"## Projection: the archive's {archive:,} documents on N workers", "",
+             f"From the cold {vols}-volume run: **{per_doc:.3f} worker-s per document** with "
+             f"one worker (its volumes' phase / documents); {per_doc2:.3f} with two workers "
+             f"sharing this machine's two cores with the scheduler and client. "
+             f"{tasks_per_doc:.2f} tasks per document ({one['cold_stream']['group_tasks']} PDF "
+             f"group tasks and {vols} volume tasks for {docs} documents), so "
+             f"{tasks:,.0f} tasks for the archive in volumes of {docs // vols} documents "
+             f"({archive_volumes:,} volumes). Scheduler cost {sched_ms:.2f} ms per task "
+             "(trivial tasks, 2 workers, measured above). Site and feeds at the end: "
+             f"{site:.0f} s ({archive_volumes:,} volumes at CATALOG.md's 11.0 s per 5,000, "
+             "linear). Bytes read and written per document: "
+             f"{bytes_doc / 1000:.0f} kB (sources, outputs, build cache, site).", "",
+             "| Workers | build (worker time / N) | scheduler floor (tasks × cost) "
+             "| site and feeds | projected total | documents/s | shared-FS traffic MB/s |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    floor = tasks * sched_ms / 1000
+    for n in WORKER_COUNTS:
+        build = archive * per_doc / n
+        total = max(build, floor) + site
+        rate = archive / max(build, floor)
+        lines.append(f"| {n} | {_dur(build)} | {_dur(floor)} | {_dur(site)} | {_dur(total)} "
+                     f"| {rate:,.0f} | {rate * bytes_doc / MB:,.1f} |")
+    return lines
+
+
+def _dur(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    if seconds >= 120:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds:.0f} s"
 
 
 if __name__ == "__main__":

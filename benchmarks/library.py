@@ -494,6 +494,10 @@ def _f(value, spec=".1f") -> str:
     return "—" if value is None else f"{value:{spec}}"
 
 
+def _peak(config: str, run: dict):
+    return run.get("peak_rss") if config == "local" else run.get("workers_peak_rss")
+
+
 def _mib(value) -> str:
     return "—" if not value else f"{value / 2**20:,.0f}"
 
@@ -517,7 +521,7 @@ def report(results: dict) -> str:
         docs, vols = any_entry["documents"], any_entry["volumes_count"]
         lines += ["", f"## {vols} volumes × {docs // vols} documents, {label.upper()}", "",
                   "| Configuration | Cold: wall s | documents/s | volumes' phase s | "
-                  "site and feeds s | client start s | peak RSS MiB (client + workers) | "
+                  "site and feeds s | client start s | peak RSS MiB | "
                   "no-change rerun: wall s | its volumes' phase s |",
                   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for config, e in case.items():
@@ -527,9 +531,11 @@ def report(results: dict) -> str:
             c, r = e["cold"], e["rerun"]
             lines.append(
                 f"| {config} | {c['wall']:.1f} | {docs / c['wall']:.2f} | {c['volumes']:.1f} "
-                f"| {c['site']:.2f} | {c['startup']:.2f} | {_mib(c.get('peak_rss'))} "
+                f"| {c['site']:.2f} | {c['startup']:.2f} | {_mib(_peak(config, c))} "
                 f"| {r['wall']:.2f} | {r['volumes']:.2f} |")
-        lines += [""]
+        lines += ["", "Peak RSS: for `local` the client and its render processes; on Dask the "
+                  "workers' (summed, sampled every 100 ms), the client and scheduler left out.",
+                  ""]
         statuses = {f"{config} {run}": e[run]["statuses"] for config, e in case.items()
                     if "error" not in e for run in ("cold", "rerun")}
         lines.append("Volumes' outcomes: " + "; ".join(
@@ -608,15 +614,22 @@ def report(results: dict) -> str:
 
 def projection(case: dict, results: dict) -> list[str]:
     """180,000 documents onto N workers, from the measured costs."""
-    one, two = case.get("dask-1"), case.get("dask-2")
-    if not one or not two or "error" in one or "error" in two:
+    measured = sorted((int(c[5:]), e) for c, e in case.items()
+                      if c.startswith("dask-") and "error" not in e)
+    if not measured:
         return []
+    workers, one = measured[-1]  # the most workers: the least contention per worker
     docs, vols = one["documents"], one["volumes_count"]
-    per_doc = one["cold"]["volumes"] / docs  # worker-seconds per document, one worker
-    per_doc2 = 2 * two["cold"]["volumes"] / docs
+    per_doc = workers * one["cold"]["volumes"] / docs  # worker-seconds per document
+    costs = "; ".join(f"{n} worker{'s' if n > 1 else ''}: {n * e['cold']['volumes'] / docs:.3f}"
+                      for n, e in measured)
+    local = case.get("local")
+    if local and "error" not in local:
+        costs += (f"; local: {os.cpu_count() * local['cold']['volumes'] / docs:.3f} "
+                  "core-s")
     tasks_per_doc = (one["cold_stream"]["volume_tasks"]
                      + one["cold_stream"]["group_tasks"]) / docs
-    sched_ms = two.get("trivial", one.get("trivial", {})).get("per_task_ms", 1.0)
+    sched_ms = one.get("trivial", {}).get("per_task_ms", 1.0)
     bytes_doc = (one["input_bytes"] + one["outputs_bytes"] + one["cache_bytes"]
                  + one["site_bytes"]) / docs
     archive = ARCHIVE_DOCUMENTS
@@ -624,14 +637,14 @@ def projection(case: dict, results: dict) -> list[str]:
     tasks = archive * tasks_per_doc
     site = 11.0 * archive_volumes / 5000  # CATALOG.md: 5,000 volumes in 11.0 s, linear
     lines = ["", f"## Projection: the archive's {archive:,} documents on N workers", "",
-             f"From the cold {vols}-volume run: **{per_doc:.3f} worker-s per document** with "
-             f"one worker (its volumes' phase / documents); {per_doc2:.3f} with two workers "
-             f"sharing this machine's two cores with the scheduler and client. "
+             f"From the cold {vols}-volume run on {workers} workers: **{per_doc:.3f} "
+             "worker-s per document** (workers × volumes' phase / documents; all "
+             f"measured: {costs}). "
              f"{tasks_per_doc:.2f} tasks per document ({one['cold_stream']['group_tasks']} PDF "
              f"group tasks and {vols} volume tasks for {docs} documents), so "
              f"{tasks:,.0f} tasks for the archive in volumes of {docs // vols} documents "
              f"({archive_volumes:,} volumes). Scheduler cost {sched_ms:.2f} ms per task "
-             "(trivial tasks, 2 workers, measured above). Site and feeds at the end: "
+             f"(trivial tasks, {workers} workers, measured above). Site and feeds at the end: "
              f"{site:.0f} s ({archive_volumes:,} volumes at CATALOG.md's 11.0 s per 5,000, "
              "linear). Bytes read and written per document: "
              f"{bytes_doc / 1000:.0f} kB (sources, outputs, build cache, site).", "",

@@ -560,10 +560,11 @@ def report(results: dict) -> str:
                       f"({phase:.2f}× on the volumes' phase), i.e. {speedup / 2:.2f} of "
                       "linear per worker."]
             if local and "error" not in local:
-                lines[-1] += (f" Local (no scheduler) over 1 worker: "
-                              f"{one['cold']['wall'] / local['cold']['wall']:.2f}×; "
-                              f"2 workers over local: "
-                              f"{local['cold']['wall'] / two['cold']['wall']:.2f}×.")
+                lines[-1] += (f" Local (no scheduler) is "
+                              f"{one['cold']['wall'] / local['cold']['wall']:.2f}× as fast as "
+                              f"1 worker; 2 workers are "
+                              f"{local['cold']['wall'] / two['cold']['wall']:.2f}× as fast as "
+                              "local.")
         streams = [(config, e) for config, e in case.items() if "cold_stream" in e]
         if streams:
             lines += ["", "### Tasks on the cluster (the scheduler's task stream)", "",

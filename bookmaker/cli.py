@@ -457,7 +457,23 @@ def _error(message: str) -> None:
 
 def run() -> None:
     """Console-script entry point (and ``python -m bookmaker``'s)."""
+    _light_workers()
     exit_now(main())
+
+
+def _light_workers() -> None:
+    """Spawned workers (PDF renders) start without running the console script again.
+
+    A spawned process first re-runs the parent's main script, which for the ``bookmaker``
+    script means importing the CLI, click and all, in every worker; it skips a package's
+    ``__main__`` module, as for ``python -m bookmaker``. Naming that module as the
+    script's spec makes the workers skip it too: they import only what their tasks need.
+    """
+    import importlib.machinery
+
+    main_module = sys.modules.get("__main__")
+    if main_module is not None and getattr(main_module, "__spec__", None) is None:
+        main_module.__spec__ = importlib.machinery.ModuleSpec("bookmaker.__main__", None)
 
 
 def exit_now(code: int) -> None:
@@ -465,7 +481,8 @@ def exit_now(code: int) -> None:
     teardown (freeing every module and object took a tenth of a second of a small
     build): logs and the standard streams are flushed first, and outputs are already
     written whole (:mod:`bookmaker.atomic`). While another thread or a child process is
-    still alive, the process ends the ordinary way, which waits for them."""
+    still alive, or a profiler or coverage is watching (they write at exit), the process
+    ends the ordinary way."""
     import threading
 
     logging.shutdown()
@@ -474,6 +491,7 @@ def exit_now(code: int) -> None:
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
     mp = sys.modules.get("multiprocessing")
-    if threading.active_count() > 1 or (mp is not None and mp.active_children()):
+    watched = sys.getprofile() or sys.gettrace() or "coverage" in sys.modules
+    if watched or threading.active_count() > 1 or (mp is not None and mp.active_children()):
         sys.exit(code)
     os._exit(code)

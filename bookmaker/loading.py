@@ -116,15 +116,17 @@ def _read_all(manifest: Manifest, ids: dict[DocumentSpec, str], cache: Cache, jo
         gc.freeze()
         results = _read_in_workers(missing, jobs)
     else:
-        results = ((spec, read_document(spec, source, data)) for spec, source, data in missing)
+        results = ((spec, read_document(spec, source, data), None)
+                   for spec, source, data in missing)
     try:
-        for spec, document in results:
+        for spec, document, pickled in results:
             if parallel:  # a worker's warnings come back with its document
                 for message in document.warnings:
                     warn(message, spec.rel_path)
             found[spec] = document
-            # Cached as they come (while the workers read on).
-            cache.put(keys[spec], pickle.dumps(document, pickle.HIGHEST_PROTOCOL))
+            # Cached as they come (while the workers read on); a worker's document came
+            # pickled, and those bytes are the entry.
+            cache.put(keys[spec], pickled or pickle.dumps(document, pickle.HIGHEST_PROTOCOL))
             done += 1
             progress("read", done, total)
     finally:
@@ -166,7 +168,7 @@ def _unpickle(data: bytes) -> Document | None:
 
 
 def _read_in_workers(missing: list[tuple[DocumentSpec, DocumentSource, bytes]], jobs: int):
-    """Yield ``(spec, document)`` in order, read by ``jobs`` forked workers."""
+    """Yield ``(spec, document, its pickle)`` in order, read by ``jobs`` forked workers."""
     with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"),
                              initializer=_quiet_worker) as pool:
         # Each task carries only its documents' bytes and sources, never the whole
@@ -176,12 +178,14 @@ def _read_in_workers(missing: list[tuple[DocumentSpec, DocumentSource, bytes]], 
         batches = [missing[at:at + size] for at in range(0, len(missing), size)]
         futures = [pool.submit(_read_batch, batch) for batch in batches]
         for batch, future in zip(batches, futures, strict=True):
-            for (spec, _, _), document in zip(batch, future.result(), strict=True):
-                yield spec, document
+            for (spec, _, _), pickled in zip(batch, future.result(), strict=True):
+                yield spec, pickle.loads(pickled), pickled
 
 
-def _read_batch(batch: list[tuple[DocumentSpec, DocumentSource, bytes]]) -> list[Document]:
-    return [read_document(*task) for task in batch]
+def _read_batch(batch: list[tuple[DocumentSpec, DocumentSource, bytes]]) -> list[bytes]:
+    """The batch's documents, each pickled once here: the parent keeps those bytes in
+    the cache rather than pickling each document again."""
+    return [pickle.dumps(read_document(*task), pickle.HIGHEST_PROTOCOL) for task in batch]
 
 
 def _quiet_worker() -> None:

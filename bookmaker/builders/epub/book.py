@@ -436,7 +436,8 @@ def assemble(volume: Volume, plan: Plan, rendered: Rendered, cover: CoverImage,
         for mark in plan.landmarks
     ]
     buffer = io.BytesIO()
-    epub.write_epub(buffer, book, {"mtime": when, "raise_exceptions": True,
+    # Level 0: :func:`.ocf.repack` inflates every entry and deflates it again, once.
+    epub.write_epub(buffer, book, {"mtime": when, "raise_exceptions": True, "compresslevel": 0,
                                    "epub3_landmark": False, "epub3_pages": False})
     return buffer.getvalue()
 

@@ -49,16 +49,19 @@ def load_volume(
     progress: Progress = _no_progress,
     cache_dir: Path | None = None,
     jobs: int = 1,
+    meanwhile: Callable[[Manifest], None] | None = None,
 ) -> Volume:
     """Read the volume at PATH (a folder or its ``volume.toml``) into the model.
 
     With ``cache_dir``, documents read before (same bytes, same settings, same
     bookmaker) come from the cache; with ``jobs`` > 1 a large volume is read in
-    worker processes.
+    worker processes. ``meanwhile(manifest)`` is called once the reading is under way
+    (after any reading workers were forked): what a build may start beside it.
     """
     manifest = load_manifest(path, supported_suffixes=set(READERS))
     ids = _document_ids(manifest.documents)
-    read = _read_all(manifest, ids, Cache(cache_dir, "read"), jobs, progress)
+    started = functools.partial(meanwhile, manifest) if meanwhile else (lambda: None)
+    read = _read_all(manifest, ids, Cache(cache_dir, "read"), jobs, progress, started)
     for document in read.values():  # after the cache: images come and go on their own
         for message in resolve_images(document, manifest.root):
             warn(message, document.source_path)
@@ -83,7 +86,8 @@ def load_volume(
 
 
 def _read_all(manifest: Manifest, ids: dict[DocumentSpec, str], cache: Cache, jobs: int,
-              progress: Progress) -> dict[DocumentSpec, Document]:
+              progress: Progress, started: Callable[[], None] = lambda: None
+              ) -> dict[DocumentSpec, Document]:
     """Every document, from the cache where it can, else read (in parallel when it pays)."""
     specs = manifest.documents
     total, done = len(specs), 0
@@ -114,8 +118,9 @@ def _read_all(manifest: Manifest, ids: dict[DocumentSpec, str], cache: Cache, jo
         # and a forked worker needs no second import of everything. gc.freeze: the
         # workers' collections then leave the inherited objects (and their pages) alone.
         gc.freeze()
-        results = _read_in_workers(missing, jobs)
+        results = _read_in_workers(missing, jobs, started)
     else:
+        started()
         results = ((spec, read_document(spec, source, data), None)
                    for spec, source, data in missing)
     try:
@@ -167,7 +172,8 @@ def _unpickle(data: bytes) -> Document | None:
         else None
 
 
-def _read_in_workers(missing: list[tuple[DocumentSpec, DocumentSource, bytes]], jobs: int):
+def _read_in_workers(missing: list[tuple[DocumentSpec, DocumentSource, bytes]], jobs: int,
+                     started: Callable[[], None]):
     """Yield ``(spec, document, its pickle)`` in order, read by ``jobs`` forked workers."""
     with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"),
                              initializer=_quiet_worker) as pool:
@@ -177,6 +183,7 @@ def _read_in_workers(missing: list[tuple[DocumentSpec, DocumentSource, bytes]], 
         size = max(1, min(16, len(missing) // (jobs * 4)))
         batches = [missing[at:at + size] for at in range(0, len(missing), size)]
         futures = [pool.submit(_read_batch, batch) for batch in batches]
+        started()  # every worker is forked by now: threads may start
         for batch, future in zip(batches, futures, strict=True):
             for (spec, _, _), pickled in zip(batch, future.result(), strict=True):
                 yield spec, pickle.loads(pickled), pickled

@@ -216,8 +216,9 @@ def start_workers_early(volume: Volume, options: BuildOptions) -> Executor | Non
     if options.executor is not None or options.kept is not None:
         return None
     jobs = worker_count(options.jobs, len(volume.documents))
-    words = sum(doc.words for doc in volume.documents)
-    if jobs < 2 or words <= 2 * GROUP_WORDS or _has_rendered_groups(options.cache_dir):
+    if jobs < 2 or _has_rendered_groups(options.cache_dir):
+        return None
+    if sum(doc.words for doc in volume.documents) <= 2 * GROUP_WORDS:
         return None
     pool = workers.start_pool(jobs)
     for _ in range(jobs):
@@ -315,11 +316,11 @@ def _render_and_assemble(plan: Plan, renders: Renders, cached: dict[str, Rendere
     calibration = _cached_or_started(cache.get(key), partial(cache.put, key),
                                      lambda: renders.start(calibration_pdf))
     # The front matter with placeholder folios, at once, beside the groups (.contents).
-    early = None
+    early, early_key = None, ""
     if pdf_contents.can_stamp(plan.volume):
         html = front_html(plan.volume, plan.context, pdf_contents.placeholder_folios(plan.context))
-        key = _digest(plan.env_key, "front", html)
-        early = _cached_or_started(_load(cache, key), partial(_store, cache, key),
+        early_key = _digest(plan.env_key, "front", html)
+        early = _cached_or_started(_load(cache, early_key), partial(_store, cache, early_key),
                                    lambda: renders.start(render_front, html))
     rendered: dict[str, RenderedGroup] = dict(cached)
     for hit in cached.values():
@@ -343,7 +344,13 @@ def _render_and_assemble(plan: Plan, renders: Renders, cached: dict[str, Rendere
     folios = {anchor: layout.first_page[index] + page
               for index, group in enumerate(groups)
               for anchor, page in rendered[group.key].anchors.items()}
-    front = _stamped(early(), plan.context, folios) if early is not None else None
+    front = None
+    if early is not None:  # stamped, or as stamped before for the same folios
+        key = _digest(early_key, "stamped", json.dumps(folios, sort_keys=True))
+        hit = _load(cache, key)
+        front = (lambda: hit) if hit is not None else _stamped(early(), plan.context, folios)
+        if hit is None and front is not None:
+            _store(cache, key, front())
     if front is None:  # rendered with the numbers, now that they are known
         html = front_html(plan.volume, plan.context, folios)
         key = _digest(plan.env_key, "front", html)

@@ -1,7 +1,5 @@
 """``python -m bookmaker``."""
 
-import sys
+from bookmaker.cli import run
 
-from bookmaker.cli import main
-
-sys.exit(main())
+run()

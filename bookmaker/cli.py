@@ -7,24 +7,39 @@ Tracebacks are shown only with ``--debug``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import shutil
 import signal
 import sys
-from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
 from bookmaker import __version__
 from bookmaker.builders import BuildOptions
 from bookmaker.errors import BookmakerError, CheckError
 from bookmaker.log import LOGGER, WarningCounter
 
-stderr = Console(stderr=True, highlight=False)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+stderr: Console | None = None
+"""Rich's console on stderr, made at first use and only when stderr is a terminal:
+elsewhere (scripts, CI, benchmarks) messages are plain lines and Rich is never imported."""
+
+
+def _terminal() -> Console | None:
+    """The Rich console on stderr when stderr is a terminal, else None."""
+    global stderr
+    if stderr is None and sys.stderr.isatty():
+        from rich.console import Console
+
+        stderr = Console(stderr=True, highlight=False)
+    return stderr if stderr is not None and stderr.is_terminal else None
 
 
 class _State:
@@ -81,10 +96,11 @@ def _setup_logging() -> None:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
 
-@contextmanager
+@contextlib.contextmanager
 def _progress():
     """A Rich progress bar on stderr when it is a terminal and not quieted."""
-    if STATE.verbosity < 0 or not stderr.is_terminal:
+    console = _terminal()
+    if STATE.verbosity < 0 or console is None:
         yield lambda stage, done, total: None
         return
     # Imported here: a build without a terminal (CI, scripts) does not pay for it.
@@ -98,7 +114,7 @@ def _progress():
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
-    with Progress(*columns, console=stderr, transient=True) as bar:
+    with Progress(*columns, console=console, transient=True) as bar:
         tasks: dict[str, int] = {}
 
         def update(stage: str, done: int, total: int) -> None:
@@ -175,6 +191,7 @@ def inspect(path: Path, as_json: bool) -> None:
 
 
 def _print_inspection(report: dict) -> None:
+    from rich.console import Console
     from rich.table import Table
 
     console = Console(highlight=False, width=max(Console().width, 120))
@@ -370,8 +387,13 @@ def watch(path: Path, out: Path, formats: str, jobs: int, allow_remote: bool, se
 
 
 def _say(message: str, level: int = 0) -> None:
-    if STATE.verbosity >= level:
-        stderr.print(message, markup=False)
+    if STATE.verbosity < level:
+        return
+    console = _terminal()
+    if console is not None:
+        console.print(message, markup=False)
+    else:
+        sys.stderr.write(message + "\n")
 
 
 def _size(path: Path) -> str:
@@ -434,5 +456,42 @@ def _error(message: str) -> None:
 
 
 def run() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point (and ``python -m bookmaker``'s)."""
+    _light_workers()
+    exit_now(main())
+
+
+def _light_workers() -> None:
+    """Spawned workers (PDF renders) start without running the console script again.
+
+    A spawned process first re-runs the parent's main script, which for the ``bookmaker``
+    script means importing the CLI, click and all, in every worker; it skips a package's
+    ``__main__`` module, as for ``python -m bookmaker``. Naming that module as the
+    script's spec makes the workers skip it too: they import only what their tasks need.
+    """
+    import importlib.machinery
+
+    main_module = sys.modules.get("__main__")
+    if main_module is not None and getattr(main_module, "__spec__", None) is None:
+        main_module.__spec__ = importlib.machinery.ModuleSpec("bookmaker.__main__", None)
+
+
+def exit_now(code: int) -> None:
+    """End the process with ``code`` once its work is done, skipping the interpreter's
+    teardown (freeing every module and object took a tenth of a second of a small
+    build): logs and the standard streams are flushed first, and outputs are already
+    written whole (:mod:`bookmaker.atomic`). While another thread or a child process is
+    still alive, or a profiler or coverage is watching (they write at exit), the process
+    ends the ordinary way."""
+    import threading
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        # Closed, or a broken pipe: nothing more can be said.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    mp = sys.modules.get("multiprocessing")
+    watched = sys.getprofile() or sys.gettrace() or "coverage" in sys.modules
+    if watched or threading.active_count() > 1 or (mp is not None and mp.active_children()):
+        sys.exit(code)
+    os._exit(code)

@@ -49,16 +49,19 @@ def load_volume(
     progress: Progress = _no_progress,
     cache_dir: Path | None = None,
     jobs: int = 1,
+    meanwhile: Callable[[Manifest], None] | None = None,
 ) -> Volume:
     """Read the volume at PATH (a folder or its ``volume.toml``) into the model.
 
     With ``cache_dir``, documents read before (same bytes, same settings, same
     bookmaker) come from the cache; with ``jobs`` > 1 a large volume is read in
-    worker processes.
+    worker processes. ``meanwhile(manifest)`` is called once the reading is under way
+    (after any reading workers were forked): what a build may start beside it.
     """
     manifest = load_manifest(path, supported_suffixes=set(READERS))
     ids = _document_ids(manifest.documents)
-    read = _read_all(manifest, ids, Cache(cache_dir, "read"), jobs, progress)
+    started = functools.partial(meanwhile, manifest) if meanwhile else (lambda: None)
+    read = _read_all(manifest, ids, Cache(cache_dir, "read"), jobs, progress, started)
     for document in read.values():  # after the cache: images come and go on their own
         for message in resolve_images(document, manifest.root):
             warn(message, document.source_path)
@@ -83,7 +86,8 @@ def load_volume(
 
 
 def _read_all(manifest: Manifest, ids: dict[DocumentSpec, str], cache: Cache, jobs: int,
-              progress: Progress) -> dict[DocumentSpec, Document]:
+              progress: Progress, started: Callable[[], None] = lambda: None
+              ) -> dict[DocumentSpec, Document]:
     """Every document, from the cache where it can, else read (in parallel when it pays)."""
     specs = manifest.documents
     total, done = len(specs), 0
@@ -114,17 +118,20 @@ def _read_all(manifest: Manifest, ids: dict[DocumentSpec, str], cache: Cache, jo
         # and a forked worker needs no second import of everything. gc.freeze: the
         # workers' collections then leave the inherited objects (and their pages) alone.
         gc.freeze()
-        results = _read_in_workers(missing, jobs)
+        results = _read_in_workers(missing, jobs, started)
     else:
-        results = ((spec, read_document(spec, source, data)) for spec, source, data in missing)
+        started()
+        results = ((spec, read_document(spec, source, data), None)
+                   for spec, source, data in missing)
     try:
-        for spec, document in results:
+        for spec, document, pickled in results:
             if parallel:  # a worker's warnings come back with its document
                 for message in document.warnings:
                     warn(message, spec.rel_path)
             found[spec] = document
-            # Cached as they come (while the workers read on).
-            cache.put(keys[spec], pickle.dumps(document, pickle.HIGHEST_PROTOCOL))
+            # Cached as they come (while the workers read on); a worker's document came
+            # pickled, and those bytes are the entry.
+            cache.put(keys[spec], pickled or pickle.dumps(document, pickle.HIGHEST_PROTOCOL))
             done += 1
             progress("read", done, total)
     finally:
@@ -165,8 +172,9 @@ def _unpickle(data: bytes) -> Document | None:
         else None
 
 
-def _read_in_workers(missing: list[tuple[DocumentSpec, DocumentSource, bytes]], jobs: int):
-    """Yield ``(spec, document)`` in order, read by ``jobs`` forked workers."""
+def _read_in_workers(missing: list[tuple[DocumentSpec, DocumentSource, bytes]], jobs: int,
+                     started: Callable[[], None]):
+    """Yield ``(spec, document, its pickle)`` in order, read by ``jobs`` forked workers."""
     with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"),
                              initializer=_quiet_worker) as pool:
         # Each task carries only its documents' bytes and sources, never the whole
@@ -175,13 +183,16 @@ def _read_in_workers(missing: list[tuple[DocumentSpec, DocumentSource, bytes]], 
         size = max(1, min(16, len(missing) // (jobs * 4)))
         batches = [missing[at:at + size] for at in range(0, len(missing), size)]
         futures = [pool.submit(_read_batch, batch) for batch in batches]
+        started()  # every worker is forked by now: threads may start
         for batch, future in zip(batches, futures, strict=True):
-            for (spec, _, _), document in zip(batch, future.result(), strict=True):
-                yield spec, document
+            for (spec, _, _), pickled in zip(batch, future.result(), strict=True):
+                yield spec, pickle.loads(pickled), pickled
 
 
-def _read_batch(batch: list[tuple[DocumentSpec, DocumentSource, bytes]]) -> list[Document]:
-    return [read_document(*task) for task in batch]
+def _read_batch(batch: list[tuple[DocumentSpec, DocumentSource, bytes]]) -> list[bytes]:
+    """The batch's documents, each pickled once here: the parent keeps those bytes in
+    the cache rather than pickling each document again."""
+    return [pickle.dumps(read_document(*task), pickle.HIGHEST_PROTOCOL) for task in batch]
 
 
 def _quiet_worker() -> None:

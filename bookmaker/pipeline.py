@@ -32,6 +32,7 @@ from bookmaker.log import LOGGER, collecting
 if TYPE_CHECKING:
     from types import ModuleType
 
+    from bookmaker.manifest import Manifest
     from bookmaker.model import PageStart, Volume
 
 Check = Callable[[str, Path], None]
@@ -109,14 +110,22 @@ def build(volume_path: str | Path, request: BuildRequest) -> BuildReport:
         from bookmaker.loading import load_volume
 
         progress = request.options.progress or _no_progress
+        options = dataclasses.replace(request.options, cache_dir=cache_dir, prepared={})
+
+        def prepare(read: Manifest) -> None:
+            """Each builder's ``prepare``, while the documents are read."""
+            for name, module in builders(todo).items():
+                hook = getattr(module, "prepare", None)
+                if hook is not None:
+                    options.prepared[name] = hook(read, options)
+
         volume = load_volume(manifest, progress=progress, cache_dir=cache_dir,
-                             jobs=request.options.jobs)
+                             jobs=request.options.jobs, meanwhile=prepare)
         if request.page_list:
             volume.settings.epub.page_list = "pdf"
         check = None
         if request.check:
             from bookmaker.checks.epubcheck import epub_gate as check
-        options = dataclasses.replace(request.options, cache_dir=cache_dir)
         made = render(volume, todo, request.out_dir, options, check)
         for name, output in made.items():
             report.outputs[name] = output

@@ -42,6 +42,9 @@ class BuildOptions:
     kept: dict[str, object] | None = None
     """What builders keep between builds of one volume for a caller that builds it again
     and again (``bookmaker watch``), each under its format's name; None: nothing is kept."""
+    prepared: dict[str, object] | None = None
+    """What each builder's optional ``prepare(manifest, options)`` started while the
+    documents were read (the drawn cover), under its format's name; None: nothing."""
 
 
 @dataclass

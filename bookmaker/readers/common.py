@@ -26,6 +26,7 @@ from bookmaker.model import (
     noteref_id,
 )
 from bookmaker.readers import DocumentSource, encoding
+from bookmaker.readers.months import MONTHS
 from bookmaker.readers.sanitize import replace_with_text  # noqa: F401 - the readers use it from here
 from bookmaker.readers.typography import smarten_html
 
@@ -412,10 +413,10 @@ _DATE_CJK_MY = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 
 
-@functools.cache
-def _months() -> dict[str, int]:
-    """Lower-cased month name or abbreviation (no trailing dot) → month number."""
-    from babel.dates import get_month_names  # only when a date is first looked for
+def babel_months() -> dict[str, int]:
+    """The month table made from Babel's CLDR data (slow: it loads every language's
+    data); :data:`bookmaker.readers.months.MONTHS` is this table, generated."""
+    from babel.dates import get_month_names
 
     table = {"sept": 9}
     for language in _DATE_LANGUAGES:
@@ -427,6 +428,11 @@ def _months() -> dict[str, int]:
                     if len(key) >= 3:
                         table.setdefault(key, number)
     return table
+
+
+def _months() -> dict[str, int]:
+    """Lower-cased month name or abbreviation (no trailing dot) → month number."""
+    return MONTHS
 
 
 @functools.cache

@@ -54,3 +54,12 @@ def test_month_and_year_give_a_date_text_but_no_date(line):
 def test_prose_is_not_a_date_line():
     assert not is_date_line("Nous avons écrit cela le 30 décembre 1918 à nos camarades de Paris.")
     assert find_date("Il n'y a pas de date ici.") is None
+
+
+def test_month_table_is_babels():
+    """The generated table (bookmaker/readers/months.py) is what Babel's data gives;
+    after a Babel upgrade, ``python -m bookmaker.readers.months`` makes it again."""
+    from bookmaker.readers.common import babel_months
+    from bookmaker.readers.months import MONTHS
+
+    assert list(MONTHS.items()) == list(babel_months().items())

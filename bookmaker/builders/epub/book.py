@@ -436,7 +436,8 @@ def assemble(volume: Volume, plan: Plan, rendered: Rendered, cover: CoverImage,
         for mark in plan.landmarks
     ]
     buffer = io.BytesIO()
-    epub.write_epub(buffer, book, {"mtime": when, "raise_exceptions": True,
+    # Level 0: :func:`.ocf.repack` inflates every entry and deflates it again, once.
+    epub.write_epub(buffer, book, {"mtime": when, "raise_exceptions": True, "compresslevel": 0,
                                    "epub3_landmark": False, "epub3_pages": False})
     return buffer.getvalue()
 
@@ -454,8 +455,9 @@ def build(volume: Volume, target: Path, options: BuildOptions, *,
         # A drawn cover is compressed while the pages render: zlib lets go of the GIL.
         # The publisher's own cover is only read, here.
         own = cover_for(volume) if volume.cover else None
-        drawn = None if own else drawing.submit(cover_for, volume,
-                                                Cache(options.cache_dir, "epub"))
+        drawn = (options.prepared or {}).get(NAME)  # started while the documents were read
+        if own is None and drawn is None:
+            drawn = drawing.submit(cover_for, volume, Cache(options.cache_dir, "epub"))
         breaks = with_page_breaks(volume)  # the print edition's pages, when known
         plan = plan_book(breaks.volume, split_limit)
         memo = options.kept.setdefault(NAME, PageMemo()) if options.kept is not None else None

@@ -14,6 +14,7 @@ import hashlib
 import io
 import textwrap
 import unicodedata
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
@@ -55,9 +56,22 @@ def cover_for(volume: Volume, cache: Cache | None = None) -> CoverImage:
     """
     if volume.cover is not None:
         return own_cover(volume.cover)
+    return drawn_cover(volume.info, cache)
+
+
+def start_drawing(info: VolumeInfo, cache: Cache | None) -> Future:
+    """:func:`drawn_cover` in a thread of its own, started now (its PNG compression lets
+    go of the GIL); the future gives the :class:`CoverImage`."""
+    pool = ThreadPoolExecutor(1, thread_name_prefix="bookmaker-cover")
+    future = pool.submit(drawn_cover, info, cache)
+    pool.shutdown(wait=False)
+    return future
+
+
+def drawn_cover(info: VolumeInfo, cache: Cache | None = None) -> CoverImage:
+    """The cover bookmaker draws for ``info``, from ``cache`` when drawn before."""
     if cache is None:
-        return draw_cover(volume.info)
-    info = volume.info
+        return draw_cover(info)
     key = hashlib.sha256(repr((__version__, info.title, info.subtitle, info.series,
                                info.series_number, info.authors, info.language)
                               ).encode()).hexdigest()[:24]

@@ -56,15 +56,22 @@ VARIANTS = {"pdf/a-3b": "pdf/a-3b", "pdf/ua-1": "pdf/ua-1"}
 def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
     """Render ``volume`` to ``target``; with ``options.split`` also one PDF per document."""
     started = time.perf_counter()
-    face = find_face(volume.settings.pdf.font)
-    if face is not None:
-        text = volume_text(volume)
-        face = with_script_faces(face, scripts_of(text), volume.info.language)
-        warn_missing_characters(face, text)
+    sectioned_book = use_sections(volume, options)
+    pool = pdf_sections.start_workers_early(volume, options) if sectioned_book else None
+    try:
+        face = find_face(volume.settings.pdf.font)
+        if face is not None:
+            text = volume_text(volume)
+            face = with_script_faces(face, scripts_of(text), volume.info.language)
+            warn_missing_characters(face, text)
+    except BaseException:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        raise
     result = BuildResult(path=target)
 
-    if use_sections(volume, options):  # fonts are checked group by group
-        sectioned = build_sections(face, volume, target, options)
+    if sectioned_book:  # fonts are checked group by group
+        sectioned = build_sections(face, volume, target, options, pool)
         renderer, result.pages = sectioned.renderer, sectioned.pages
         messages, result.page_starts = sectioned.messages, sectioned.page_starts
     else:

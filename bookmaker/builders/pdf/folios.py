@@ -88,7 +88,7 @@ def read_calibration(data: bytes) -> FolioStamps:
         page = pdf.pages[index]
         text, style = _folio_text(page)
         font = page.Resources.Font[style.font_name]
-        widths.update(_glyph_widths(font))
+        widths.update(glyph_widths(font))
         number = str(CALIBRATION_START + index)
         codes = [text[i:i + 2] for i in range(0, len(text), 2)]
         if len(codes) != len(number):
@@ -153,7 +153,7 @@ def _multiply(m: list[Decimal], n: list[Decimal]) -> list[Decimal]:
             e * a2 + f * c2 + e2, e * b2 + f * d2 + f2]
 
 
-def _glyph_widths(font) -> dict[bytes, Decimal]:
+def glyph_widths(font) -> dict[bytes, Decimal]:
     """Widths of a CID font's glyphs from its /W array (two-byte codes, Identity-H)."""
     widths: dict[bytes, Decimal] = {}
     descendant = font.DescendantFonts[0]

@@ -81,6 +81,16 @@ def ready() -> None:
     """A task that only makes the pool start a worker."""
 
 
+def warm_up(language: str | None) -> None:
+    """A worker's first task while the parent still plans the book: import WeasyPrint and
+    load the language's hyphenation patterns, which every render of the job needs."""
+    from bookmaker.builders.pdf.hyphenation import preload_patterns
+    from bookmaker.builders.pdf.render import import_weasyprint
+
+    import_weasyprint()
+    preload_patterns(language)
+
+
 def collected_warnings():
     """Warnings logged in the block go into the list yielded, and nowhere else."""
     return collecting([], silent=True)

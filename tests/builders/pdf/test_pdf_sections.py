@@ -170,6 +170,52 @@ def test_cache_renders_only_what_changed(tmp_path, small_groups, monkeypatch):
     assert len(rendered) == cold
 
 
+def test_contents_folios_stamped_into_the_early_front_matter(tmp_path, small_groups,
+                                                              monkeypatch):
+    # The front matter is rendered once, with placeholders, beside the groups; its
+    # contents then give the real folios, as a render with the numbers would.
+    from bookmaker.builders.pdf.parallel import contents as pdf_contents
+
+    volume = make_volume(documents=12, parts=2, notes=1)
+    assert pdf_contents.can_stamp(volume)
+    fronts: list[str] = []
+    real = pdf_sections.render_front
+
+    def counting(renderer, html):
+        fronts.append(html)
+        return real(renderer, html)
+
+    monkeypatch.setattr(pdf_sections, "render_front", counting)
+    whole, sectioned = tmp_path / "whole.pdf", tmp_path / "sectioned.pdf"
+    pdf.build(volume, whole, BuildOptions(jobs=1))
+    fronts.clear()
+    pdf.build(volume, sectioned, BuildOptions(jobs=1, cache_dir=tmp_path / "cache"))
+    assert len(fronts) == 1 and pdf_contents.PLACEHOLDER in fronts[0]
+    assert_same_book(whole, sectioned)
+    assert page_lines(whole)[:6] == page_lines(sectioned)[:6]  # the text in its order
+
+
+def test_contents_rendered_with_numbers_when_placeholders_are_not_found(tmp_path,
+                                                                       small_groups,
+                                                                       monkeypatch):
+    from bookmaker.builders.pdf.parallel import contents as pdf_contents
+
+    volume = make_volume(documents=12, parts=2, notes=1)
+    monkeypatch.setattr(pdf_contents, "stamp_contents", lambda *args: None)
+    whole, sectioned, _ = build_both(volume, tmp_path)
+    assert_same_book(whole, sectioned)
+
+
+def test_own_print_templates_are_not_stamped(tmp_path):
+    from bookmaker.builders.pdf.parallel import contents as pdf_contents
+
+    volume = make_volume(documents=2, parts=1, notes=0)
+    volume.root = tmp_path
+    assert pdf_contents.can_stamp(volume)
+    (tmp_path / "templates" / "pdf").mkdir(parents=True)
+    assert not pdf_contents.can_stamp(volume)
+
+
 def test_groups_cut_at_parts_and_keep_order(small_groups):
     volume = make_volume(documents=12, parts=3, notes=0)
     groups = pdf_sections.make_groups(volume, pdf.book_context(volume, None))

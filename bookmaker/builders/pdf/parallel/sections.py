@@ -55,6 +55,7 @@ from bookmaker.builders.pdf.fonts import (
 )
 from bookmaker.builders.pdf.pages import page_starts
 from bookmaker.builders.pdf.parallel import chunks as pdf_chunks
+from bookmaker.builders.pdf.parallel import contents as pdf_contents
 from bookmaker.builders.pdf.parallel.assemble import assemble
 from bookmaker.builders.pdf.render import Renderer, page_css, render_html
 from bookmaker.builders.pdf.workers import RenderJob
@@ -173,6 +174,15 @@ class Renders:
     pool: Executor | None = None
     job: RenderJob | None = None
     renderer: Renderer | None = None
+    own_pool: bool = False
+    """The pool was started for this book (not a cluster's): it ends with the book's last task."""
+
+    def last_started(self) -> None:
+        """No more tasks will start: workers leave as soon as the queue runs dry, while
+        this process assembles, instead of after the book is written (a worker's exit,
+        WeasyPrint's teardown included, took a few tenths of a second)."""
+        if self.own_pool and self.pool is not None:
+            self.pool.shutdown(wait=False)
 
     def start(self, function: Callable[..., T], *args, keep: bool = False) -> Callable[[], T]:
         """Start ``function(renderer, *args)``; return a callable that gives its result.
@@ -197,22 +207,49 @@ class Renders:
         return functools.cache(result)
 
 
+def start_workers_early(volume: Volume, options: BuildOptions) -> Executor | None:
+    """Worker processes started before the book is planned, when rendering in them is
+    all but certain: several cores, a book of several groups, no cluster, no watcher
+    (it keeps a renderer of its own), and no rendered group in the cache (a cold build
+    renders every group). They import WeasyPrint while this process finds the faces and
+    writes the groups' HTML. None when the workers are better started later, or not."""
+    if options.executor is not None or options.kept is not None:
+        return None
+    jobs = worker_count(options.jobs, len(volume.documents))
+    if jobs < 2 or _has_rendered_groups(options.cache_dir):
+        return None
+    if sum(doc.words for doc in volume.documents) <= 2 * GROUP_WORDS:
+        return None
+    pool = workers.start_pool(jobs)
+    for _ in range(jobs):
+        pool.submit(workers.warm_up, volume.info.language)
+    return pool
+
+
+def _has_rendered_groups(cache_dir: Path | None) -> bool:
+    folder = Cache(cache_dir, "pdf").folder
+    return folder is not None and folder.is_dir() and any(folder.glob("*.pdf"))
+
+
 def build_sections(face: BookFace | None, volume: Volume, target: Path,
-                   options: BuildOptions) -> SectionedBook:
+                   options: BuildOptions, pool: Executor | None = None) -> SectionedBook:
     """Render, assemble and write the book at ``target``.
 
     With worker processes, they render everything (groups, folio calibration, front
     matter) and this process only plans and assembles: it never imports WeasyPrint,
     whose import and set-up would take a core from the workers for a second, and it
     assembles the body while a worker renders the front matter. Without workers, this
-    process renders all with one renderer.
+    process renders all with one renderer. ``pool``: workers started already
+    (:func:`start_workers_early`), used if workers are wanted and ended if not.
     """
     started = time.perf_counter()
-    context = book_context(volume, face)
-    groups = make_groups(volume, context)
-    for group in groups:
-        group.html = group_html(volume, context, group)
     with tempfile.TemporaryDirectory(prefix="bookmaker-fonts-") as scratch, ExitStack() as stack:
+        if pool is not None:  # on an error, or once the book is written
+            stack.callback(pool.shutdown, wait=False, cancel_futures=True)
+        context = book_context(volume, face)
+        groups = make_groups(volume, context)
+        for group in groups:
+            group.html = group_html(volume, context, group)
         if face is not None:
             folder = user_cache_folder("fonts") or Path(scratch)
             face = plan_static_fonts(face, folder)
@@ -235,10 +272,13 @@ def build_sections(face: BookFace | None, volume: Volume, target: Path,
             jobs = len(work)
         elif jobs > 1 and work:
             renders.job = workers.write_job(volume, Path(scratch), options.allow_remote)
-            renders.pool = workers.start_pool(jobs)
+            renders.pool = pool or workers.start_pool(jobs)
+            renders.own_pool = True
             # Not waiting: idle workers exit while this process writes the book, and on
             # an error the groups not yet begun are dropped, not rendered for nothing.
             stack.callback(renders.pool.shutdown, wait=False, cancel_futures=True)
+        if pool is not None and renders.pool is not pool:  # started early for nothing
+            pool.shutdown(wait=False, cancel_futures=True)
         if options.executor is None:  # a cluster's workers make what their machine lacks
             for future in start_fonts(face, renders.pool, jobs):  # workers start with them
                 future.result()
@@ -275,6 +315,13 @@ def _render_and_assemble(plan: Plan, renders: Renders, cached: dict[str, Rendere
     key = f"calibration-{plan.env_key}.pdf"  # first: the worker that takes it is soon free
     calibration = _cached_or_started(cache.get(key), partial(cache.put, key),
                                      lambda: renders.start(calibration_pdf))
+    # The front matter with placeholder folios, at once, beside the groups (.contents).
+    early, early_key = None, ""
+    if pdf_contents.can_stamp(plan.volume):
+        html = front_html(plan.volume, plan.context, pdf_contents.placeholder_folios(plan.context))
+        early_key = _digest(plan.env_key, "front", html)
+        early = _cached_or_started(_load(cache, early_key), partial(_store, cache, early_key),
+                                   lambda: renders.start(render_front, html))
     rendered: dict[str, RenderedGroup] = dict(cached)
     for hit in cached.values():
         for text in hit.warnings:  # a cached group still says what it said
@@ -297,10 +344,19 @@ def _render_and_assemble(plan: Plan, renders: Renders, cached: dict[str, Rendere
     folios = {anchor: layout.first_page[index] + page
               for index, group in enumerate(groups)
               for anchor, page in rendered[group.key].anchors.items()}
-    html = front_html(plan.volume, plan.context, folios)
-    key = _digest(plan.env_key, "front", html)
-    front = _cached_or_started(_load(cache, key), partial(_store, cache, key),
-                               lambda: renders.start(render_front, html))
+    front = None
+    if early is not None:  # stamped, or as stamped before for the same folios
+        key = _digest(early_key, "stamped", json.dumps(folios, sort_keys=True))
+        hit = _load(cache, key)
+        front = (lambda: hit) if hit is not None else _stamped(early(), plan.context, folios)
+        if hit is None and front is not None:
+            _store(cache, key, front())
+    if front is None:  # rendered with the numbers, now that they are known
+        html = front_html(plan.volume, plan.context, folios)
+        key = _digest(plan.env_key, "front", html)
+        front = _cached_or_started(_load(cache, key), partial(_store, cache, key),
+                                   lambda: renders.start(render_front, html))
+    renders.last_started()
     body = [rendered[g.key] for g in groups]
     pages = assemble(plan.context, front, body, layout, target, calibration)
     front_pages = len(front().kinds) + len(front().kinds) % 2  # the body opens on a recto
@@ -309,6 +365,17 @@ def _render_and_assemble(plan: Plan, renders: Renders, cached: dict[str, Rendere
                 time.perf_counter() - plan.started)
     # group checks' warnings were reported as the groups came in
     return pages, book_page_starts(front(), body, layout)
+
+
+def _stamped(early: RenderedGroup, context: BookContext,
+             folios: dict[str, int]) -> Callable[[], RenderedGroup] | None:
+    """The early front matter with the contents' real folios stamped in, or None."""
+    pdf = pdf_contents.stamp_contents(early.pdf, pdf_contents.entry_order(context), folios)
+    if pdf is None:
+        LOGGER.info("PDF: contents placeholders not found; the front matter is rendered again")
+        return None
+    stamped = replace(early, pdf=pdf)
+    return lambda: stamped
 
 
 def book_page_starts(front: RenderedGroup, groups: list[RenderedGroup],

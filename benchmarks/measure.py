@@ -570,6 +570,18 @@ def _fmt(value: float | None, spec: str = ".2f", unit: str = "") -> str:
     return "—" if value is None else f"{value:{spec}}{unit}"
 
 
+def _watch_target(row: dict, verdict) -> tuple[str, str, str, str]:
+    """One watch-mode row of the targets table: save → output, against its target."""
+    name = f"{row['format'].upper()} in watch mode after a one-word edit, 120 documents"
+    measured = f"{row['median']} ({row['of_cold']} of a {row['cold']} cold build)"
+    if row["format"] == "epub":
+        seconds = float(row["median"].rstrip(" s"))
+        return name, "< 0.3 s from save to output", measured, verdict(
+            seconds, lambda s: s < 0.3, 0.3)
+    share = float(row["of_cold"].rstrip("%")) / 100
+    return name, "≤ 10% of a cold build", measured, verdict(share, lambda r: r <= 0.10, 0.10)
+
+
 def _ratio(a: Result | None, b: Result | None, cpu: bool = False) -> float | None:
     """A's median over B's (wall time, or CPU time)."""
     if a is None or b is None:
@@ -625,11 +637,8 @@ def targets(all_results: Results, write_seconds: float | None, extras: Extras | 
                      _fmt(warm * 100 if warm is not None else None, ".1f", "%"),
                      verdict(warm, lambda r, limit=limit: r <= limit, limit)))
     for row in extras.watch:
-        share = float(row["of_cold"].rstrip("%")) / 100
-        rows.append((f"{row['format'].upper()} in watch mode after a one-word edit, "
-                     "120 documents", "≤ 10% of a cold build",
-                     f"{row['of_cold']} ({row['median']} of {row['cold']})",
-                     verdict(share, lambda r: r <= 0.10, 0.10)))
+        # The issue's targets: the PDF in under 10% of a cold build, the EPUB in under 0.3 s.
+        rows.append(_watch_target(row, verdict))
     if not extras.watch:
         rows.append(("Watch mode after a one-word edit, 120 documents", "≤ 10% of a cold build",
                      extras.watch_error or "—", "not measured"))

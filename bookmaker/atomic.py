@@ -19,10 +19,15 @@ def temp_beside(target: Path) -> Path:
     the permissions of a file made normally (mkstemp makes 0600; outputs are for sharing)."""
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
+    os.chmod(name, public_mode())
+    return Path(name)
+
+
+def public_mode() -> int:
+    """The permissions of a file made normally: 0o666 less the umask."""
     mask = os.umask(0)  # reading the umask means setting it: set it back at once
     os.umask(mask)
-    os.chmod(name, 0o666 & ~mask)
-    return Path(name)
+    return 0o666 & ~mask
 
 
 @contextmanager

@@ -15,14 +15,13 @@ tasks of their own, submitted from the volume's task.
 from __future__ import annotations
 
 import dataclasses
-import os
 import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from bookmaker.atomic import write_atomically
+from bookmaker.atomic import public_mode, write_atomically
 from bookmaker.builders import BuildOptions
 from bookmaker.cache import CACHE_DIR_NAME
 from bookmaker.catalog.collect import BOOKS_DIR, Entry, describe
@@ -151,11 +150,10 @@ def _kept_entry(folder: Path, key: str | None) -> Entry | None:
 
 def _make_public(folder: Path) -> None:
     """Outputs are written through private temporary files; a site must be readable by all."""
-    umask = os.umask(0)
-    os.umask(umask)
+    mode = public_mode()
     for path in folder.iterdir():
         if path.is_file() and not path.name.startswith("."):
-            path.chmod(0o666 & ~umask)
+            path.chmod(mode)
 
 
 # ---------------------------------------------------------------------- running

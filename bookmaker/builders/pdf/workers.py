@@ -72,7 +72,7 @@ def run(job: RenderJob, face: BookFace | None, function: Callable[..., T],
     """In a worker: ``function(renderer, *args)`` and the warnings it logged (the
     parent says them, or keeps them with a cached group)."""
     renderer = _renderer(job, pickle.dumps(face))
-    with collected_warnings() as said:
+    with collecting([], silent=True) as said:
         result = function(renderer, *args)
     return result, said
 
@@ -91,11 +91,6 @@ def warm_up(language: str | None) -> None:
     preload_patterns(language)
 
 
-def collected_warnings():
-    """Warnings logged in the block go into the list yielded, and nowhere else."""
-    return collecting([], silent=True)
-
-
 @functools.lru_cache(maxsize=1)
 def _renderer(job: RenderJob, face_pickle: bytes) -> Renderer:
     """The renderer of ``job``, made once per process and job; what making it logs (a
@@ -104,12 +99,12 @@ def _renderer(job: RenderJob, face_pickle: bytes) -> Renderer:
 
     from bookmaker.builders.pdf.render import Renderer
 
-    with collected_warnings():
+    with collecting([], silent=True):
         volume = pickle.loads(job.volume_pickle if job.volume_pickle is not None
                               else job.volume_file.read_bytes())
-        _make_missing_instances(pickle.loads(face_pickle))
-        renderer = Renderer.for_volume(volume, job.allow_remote, pickle.loads(face_pickle),
-                                       find=False)
+        face = pickle.loads(face_pickle)
+        _make_missing_instances(face)
+        renderer = Renderer.for_volume(volume, job.allow_remote, face, find=False)
     renderer.fetcher.refused.extend(job.refused)
     # WeasyPrint's FontConfiguration removes its temporary folder of font copies (some
     # 4 MB) when dropped; a spawned worker drops it after the modules it cleans up with,

@@ -12,12 +12,13 @@ import datetime as dt
 import functools
 import gc
 import hashlib
+import itertools
 import logging
 import multiprocessing as mp
 import pickle
 import shutil
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -34,6 +35,10 @@ from bookmaker.resources import read_bytes
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)``."""
+
+
+Task = tuple[DocumentSpec, DocumentSource, bytes]
+"""A document to read: its spec, its source and its bytes."""
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -93,21 +98,16 @@ def _read_all(manifest: Manifest, ids: dict[DocumentSpec, str], cache: Cache, jo
     total, done = len(specs), 0
     found: dict[DocumentSpec, Document] = {}
     keys: dict[Path, str] = {}
-    missing: list[tuple[DocumentSpec, DocumentSource, bytes]] = []
-    for spec in specs:
+    hits: list[tuple[DocumentSpec, bytes, bytes]] = []
+    missing: list[Task] = []
+    for spec in specs:  # which documents the cache holds: cheap, before anything starts
         data = read_bytes(spec.path, spec.rel_path)
         keys[spec] = _read_key(data, spec, ids[spec], manifest)
         cached = cache.get(keys[spec])
-        document = _unpickle(cached) if cached is not None else None
-        if document is None:
+        if cached is None:
             missing.append((spec, document_source(spec, ids[spec], manifest), data))
-            continue
-        for message in document.warnings:  # a cached document still says what it said
-            warn(message, spec.rel_path)
-        settle(document, spec, manifest.info.language)
-        found[spec] = document
-        done += 1
-        progress("read", done, total)
+        else:
+            hits.append((spec, cached, data))
     jobs = worker_count(jobs)
     for suffix in {spec.path.suffix.lower() for spec, _, _ in missing}:
         _ = READERS[suffix].read  # import each reader needed once, before any fork
@@ -118,14 +118,30 @@ def _read_all(manifest: Manifest, ids: dict[DocumentSpec, str], cache: Cache, jo
         # and a forked worker needs no second import of everything. gc.freeze: the
         # workers' collections then leave the inherited objects (and their pages) alone.
         gc.freeze()
-        results = _read_in_workers(missing, jobs, started)
+        pool, results = _read_in_workers(missing, jobs)
     else:
-        started()
-        results = ((spec, read_document(spec, source, data), None)
-                   for spec, source, data in missing)
+        pool, results = None, iter(())
     try:
-        for spec, document, pickled in results:
-            if parallel:  # a worker's warnings come back with its document
+        # The workers are forked: what builders start beside the reading (threads,
+        # spawned render workers) starts now, while the cached documents are unpickled.
+        started()
+        stale: list[Task] = []
+        for spec, cached, data in hits:
+            document = _unpickle(cached)
+            if document is None:  # an entry of another version of the model: read again
+                stale.append((spec, document_source(spec, ids[spec], manifest), data))
+                continue
+            for message in document.warnings:  # a cached document still says what it said
+                warn(message, spec.rel_path)
+            settle(document, spec, manifest.info.language)
+            found[spec] = document
+            done += 1
+            progress("read", done, total)
+        here = stale if parallel else missing + stale
+        read_here = ((spec, read_document(spec, source, data), None)
+                     for spec, source, data in here)
+        for spec, document, pickled in itertools.chain(results, read_here):
+            if pickled is not None:  # a worker's warnings come back with its document
                 for message in document.warnings:
                     warn(message, spec.rel_path)
             found[spec] = document
@@ -135,7 +151,8 @@ def _read_all(manifest: Manifest, ids: dict[DocumentSpec, str], cache: Cache, jo
             done += 1
             progress("read", done, total)
     finally:
-        if parallel:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
             gc.unfreeze()
     return found
 
@@ -172,24 +189,26 @@ def _unpickle(data: bytes) -> Document | None:
         else None
 
 
-def _read_in_workers(missing: list[tuple[DocumentSpec, DocumentSource, bytes]], jobs: int,
-                     started: Callable[[], None]):
-    """Yield ``(spec, document, its pickle)`` in order, read by ``jobs`` forked workers."""
-    with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"),
-                             initializer=_quiet_worker) as pool:
-        # Each task carries only its documents' bytes and sources, never the whole
-        # manifest; and several documents, since a document takes a few milliseconds
-        # and a task's round trip through the pool about as long.
-        size = max(1, min(16, len(missing) // (jobs * 4)))
-        batches = [missing[at:at + size] for at in range(0, len(missing), size)]
-        futures = [pool.submit(_read_batch, batch) for batch in batches]
-        started()  # every worker is forked by now: threads may start
-        for batch, future in zip(batches, futures, strict=True):
-            for (spec, _, _), pickled in zip(batch, future.result(), strict=True):
-                yield spec, pickle.loads(pickled), pickled
+def _read_in_workers(
+    missing: list[Task], jobs: int
+) -> tuple[ProcessPoolExecutor, Iterator[tuple[DocumentSpec, Document, bytes]]]:
+    """The pool of ``jobs`` workers forked now to read ``missing``, and its results:
+    ``(spec, document, its pickle)`` in order."""
+    pool = ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"),
+                               initializer=_quiet_worker)
+    # Each task carries only its documents' bytes and sources, never the whole
+    # manifest; and several documents, since a document takes a few milliseconds
+    # and a task's round trip through the pool about as long.
+    size = max(1, min(16, len(missing) // (jobs * 4)))
+    batches = [missing[at:at + size] for at in range(0, len(missing), size)]
+    futures = [pool.submit(_read_batch, batch) for batch in batches]
+    results = ((spec, pickle.loads(pickled), pickled)
+               for batch, future in zip(batches, futures, strict=True)
+               for (spec, _, _), pickled in zip(batch, future.result(), strict=True))
+    return pool, results
 
 
-def _read_batch(batch: list[tuple[DocumentSpec, DocumentSource, bytes]]) -> list[bytes]:
+def _read_batch(batch: list[Task]) -> list[bytes]:
     """The batch's documents, each pickled once here: the parent keeps those bytes in
     the cache rather than pickling each document again."""
     return [pickle.dumps(read_document(*task), pickle.HIGHEST_PROTOCOL) for task in batch]

@@ -119,14 +119,20 @@ def build(volume_path: str | Path, request: BuildRequest) -> BuildReport:
                 if hook is not None:
                     options.prepared[name] = hook(read, options)
 
-        volume = load_volume(manifest, progress=progress, cache_dir=cache_dir,
-                             jobs=request.options.jobs, meanwhile=prepare)
-        if request.page_list:
-            volume.settings.epub.page_list = "pdf"
-        check = None
-        if request.check:
-            from bookmaker.checks.epubcheck import epub_gate as check
-        made = render(volume, todo, request.out_dir, options, check)
+        try:
+            volume = load_volume(manifest, progress=progress, cache_dir=cache_dir,
+                                 jobs=request.options.jobs, meanwhile=prepare)
+            if request.page_list:
+                volume.settings.epub.page_list = "pdf"
+            check = None
+            if request.check:
+                from bookmaker.checks.epubcheck import epub_gate as check
+            made = render(volume, todo, request.out_dir, options, check)
+        finally:  # what a builder started early and did not take (on an error, say)
+            for started in options.prepared.values():
+                close = getattr(started, "close", None)
+                if close is not None:
+                    close()
         for name, output in made.items():
             report.outputs[name] = output
             if name in keys:

@@ -44,7 +44,8 @@ class BuildOptions:
     and again (``bookmaker watch``), each under its format's name; None: nothing is kept."""
     prepared: dict[str, object] | None = None
     """What each builder's optional ``prepare(manifest, options)`` started while the
-    documents were read (the drawn cover), under its format's name; None: nothing."""
+    documents were read (the drawn cover, render workers), under its format's name;
+    None: nothing. The pipeline calls its ``close()``, if it has one, after the build."""
 
 
 @dataclass

@@ -18,11 +18,21 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from bookmaker.builders import BuildOptions, BuildResult
+    from bookmaker.builders.pdf.parallel.sections import EarlyWorkers
+    from bookmaker.manifest import Manifest
     from bookmaker.model import Volume
 
 NAME = "pdf"
 SUFFIX = ".pdf"
 REQUIRES = ("weasyprint", "pikepdf")
+
+
+def prepare(manifest: Manifest, options: BuildOptions) -> EarlyWorkers | None:
+    """While the documents are read: the render workers the book will want
+    (:func:`.parallel.sections.start_workers_while_reading`)."""
+    from bookmaker.builders.pdf.parallel.sections import start_workers_while_reading
+
+    return start_workers_while_reading(manifest, options)
 
 
 def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:

@@ -57,7 +57,12 @@ def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
     """Render ``volume`` to ``target``; with ``options.split`` also one PDF per document."""
     started = time.perf_counter()
     sectioned_book = use_sections(volume, options)
-    pool = pdf_sections.start_workers_early(volume, options) if sectioned_book else None
+    early = (options.prepared or {}).get(NAME)  # workers started while the volume was read
+    if early is not None and not sectioned_book:
+        early.close()
+        early = None
+    if sectioned_book and early is None:
+        early = pdf_sections.start_workers_early(volume, options)
     try:
         face = find_face(volume.settings.pdf.font)
         if face is not None:
@@ -65,13 +70,13 @@ def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
             face = with_script_faces(face, scripts_of(text), volume.info.language)
             warn_missing_characters(face, text)
     except BaseException:
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+        if early is not None:
+            early.close()
         raise
     result = BuildResult(path=target)
 
     if sectioned_book:  # fonts are checked group by group
-        sectioned = build_sections(face, volume, target, options, pool)
+        sectioned = build_sections(face, volume, target, options, early)
         renderer, result.pages = sectioned.renderer, sectioned.pages
         messages, result.page_starts = sectioned.messages, sectioned.page_starts
     else:

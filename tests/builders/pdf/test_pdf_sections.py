@@ -242,3 +242,80 @@ def test_single_render_when_sections_would_differ():
     volume.settings.pdf.openings = "recto"
     volume.settings.pdf.notes = "footnotes"
     assert not pdf_sections.can_render_in_sections(volume)
+
+
+def archive_volume(folder: Path, count: int) -> Path:
+    """A volume of ``count`` copies of the sample's statement, each titled apart."""
+    seed = SAMPLE / "texts" / "a-necessary-statement.txt"
+    (folder / "texts").mkdir(parents=True)
+    names = []
+    for number in range(1, count + 1):
+        text = seed.read_text("utf-8").replace("A Necessary Statement", f"Statement {number}")
+        (folder / "texts" / f"s{number:02d}.txt").write_text(text, "utf-8")
+        names.append(f'"texts/s{number:02d}.txt"')
+    (folder / "volume.toml").write_text(
+        '[volume]\ntitle = "Many"\nauthors = ["Leon Trotsky"]\n'
+        f"documents = [{', '.join(names)}]\n", "utf-8")
+    return folder
+
+
+def test_workers_started_while_reading(tmp_path):
+    """A first build of a book of several groups gets a worker per core while the
+    documents are read; a rebuild one worker; a small book, a watcher or one core none."""
+    from bookmaker.manifest import load_manifest
+
+    manifest = load_manifest(archive_volume(tmp_path / "vol", 16))
+    cache = tmp_path / "cache"
+    first = pdf_sections.start_workers_while_reading(manifest, BuildOptions(jobs=2,
+                                                                            cache_dir=cache))
+    assert first is not None and first.count == 2
+    first.close()
+    (cache / "pdf").mkdir(parents=True)
+    (cache / "pdf" / "0123.pdf").write_bytes(b"%PDF-")  # a group rendered before
+    again = pdf_sections.start_workers_while_reading(manifest, BuildOptions(jobs=2,
+                                                                            cache_dir=cache))
+    assert again is not None and again.count == 1
+    again.close()
+    for options in (BuildOptions(jobs=1, cache_dir=cache),
+                    BuildOptions(jobs=2, cache_dir=cache, kept={})):
+        assert pdf_sections.start_workers_while_reading(manifest, options) is None
+    sample = load_manifest(SAMPLE)  # one document: rendered here, whole
+    assert pdf_sections.start_workers_while_reading(sample, BuildOptions(jobs=2)) is None
+
+
+REBUILD = """
+import sys
+from pathlib import Path
+from bookmaker.builders import BuildOptions
+from bookmaker.pipeline import BuildRequest, build
+folder, out = Path(sys.argv[1]), Path(sys.argv[2])
+report = build(folder, BuildRequest(out, formats=("pdf",), options=BuildOptions(jobs=2)))
+print(report.outputs["pdf"].pages, "weasyprint" in sys.modules)
+"""
+
+
+def test_rebuild_after_an_edit_renders_in_the_worker_started_early(tmp_path):
+    """After a one-word edit the changed group is rendered by the worker started while
+    the documents were read: the building process never imports WeasyPrint, and the
+    book has the edit and as many pages as before."""
+    import subprocess
+    import sys
+
+    folder = archive_volume(tmp_path / "vol", 16)
+    out = tmp_path / "out"
+
+    def build() -> tuple[int, bool]:
+        done = subprocess.run([sys.executable, "-c", REBUILD, str(folder), str(out)],
+                              capture_output=True, text=True, check=True)
+        pages, imported = done.stdout.split()
+        return int(pages), imported == "True"
+
+    cold_pages, _ = build()
+    text = folder / "texts" / "s04.txt"
+    text.write_text(text.read_text("utf-8").replace("Soviet power", "Soviet powerzebra", 1),
+                    "utf-8")
+    pages, imported = build()
+    assert not imported
+    assert pages == cold_pages
+    words = " ".join(page_lines(out / "vol.pdf"))
+    assert "powerzebra" in words

@@ -27,6 +27,7 @@ which need one structure tree) take the single render.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -64,7 +65,8 @@ from bookmaker.checks import pdf as pdf_checks
 from bookmaker.checks.messages import Message
 from bookmaker.errors import BuildError
 from bookmaker.log import LOGGER, warn
-from bookmaker.model import PageStart, Volume
+from bookmaker.manifest import Manifest
+from bookmaker.model import PageStart, PdfSettings, Volume
 from bookmaker.reproducible import worker_count
 from bookmaker.scripts import text_direction
 from bookmaker.templating import find_style_file, make_environment
@@ -98,16 +100,20 @@ OPENING, VERSO, RECTO, NONE = "opening", "verso", "recto", "none"
 
 def can_render_in_sections(volume: Volume) -> bool:
     """True when the sectioned book equals the single render (see the module's docstring)."""
-    settings = volume.settings.pdf
+    return (sections_allowed(volume.settings.pdf, volume.info.language)
+            and any(doc.kind != "front" for doc in volume.documents))
+
+
+def sections_allowed(settings: PdfSettings, language: str) -> bool:
+    """What :func:`can_render_in_sections` asks of the settings and the language."""
     return (
         settings.openings == "recto"
         and not settings.screen
         and not settings.bleed
         and settings.variant is None
         and settings.notes == "endnotes"  # footnote placement is checked on a whole render
-        and any(doc.kind != "front" for doc in volume.documents)
         # Assembly stamps folios and inserts blank versos for books read left to right.
-        and text_direction(volume.info.language) == "ltr"
+        and text_direction(language) == "ltr"
     )
 
 
@@ -207,12 +213,14 @@ class Renders:
         return functools.cache(result)
 
 
-def start_workers_early(volume: Volume, options: BuildOptions) -> Executor | None:
+def start_workers_early(volume: Volume, options: BuildOptions) -> EarlyWorkers | None:
     """Worker processes started before the book is planned, when rendering in them is
-    all but certain: several cores, a book of several groups, no cluster, no watcher
-    (it keeps a renderer of its own), and no rendered group in the cache (a cold build
-    renders every group). They import WeasyPrint while this process finds the faces and
-    writes the groups' HTML. None when the workers are better started later, or not."""
+    all but certain and none were started while the documents were read
+    (:func:`start_workers_while_reading`): several cores, a book of several groups, no
+    cluster, no watcher (it keeps a renderer of its own), and no rendered group in the
+    cache (a cold build renders every group). They import WeasyPrint while this process
+    finds the faces and writes the groups' HTML. None when the workers are better
+    started later, or not."""
     if options.executor is not None or options.kept is not None:
         return None
     jobs = worker_count(options.jobs, len(volume.documents))
@@ -220,10 +228,69 @@ def start_workers_early(volume: Volume, options: BuildOptions) -> Executor | Non
         return None
     if sum(doc.words for doc in volume.documents) <= 2 * GROUP_WORDS:
         return None
-    pool = workers.start_pool(jobs)
-    for _ in range(jobs):
-        pool.submit(workers.warm_up, volume.info.language)
-    return pool
+    return _warm_workers(jobs, volume.info.language)
+
+
+@dataclass
+class EarlyWorkers:
+    """Render workers started while the documents were read."""
+
+    pool: Executor
+    count: int
+    """How many: all cores for a first build, one for a rebuild."""
+
+    def close(self) -> None:
+        """End them, without waiting (also when they were never used)."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+EDIT_GROUPS = 2
+"""Groups to render that one worker started early takes on alone (an edit): more, and
+workers on every core render them."""
+
+BYTES_PER_WORD = 6
+"""About what a word takes in a source file, spaces and markup included."""
+
+
+def start_workers_while_reading(manifest: Manifest, options: BuildOptions
+                                ) -> EarlyWorkers | None:
+    """Render workers started as soon as the documents are being read (the reading
+    workers are forked by then): they import WeasyPrint meanwhile, while this process
+    reads the volume and plans the book, which then never waits for that import.
+
+    A first build (no rendered group in the cache) of a book of several groups gets a
+    worker per core; a rebuild gets one, which renders what an edit changed, so this
+    process never imports WeasyPrint (half a second of an edit's rebuild). None on one
+    core, under a cluster or a watcher, or when the book cannot be sectioned. Workers
+    started for nothing are shut down unused."""
+    if options.executor is not None or options.kept is not None:
+        return None
+    jobs = worker_count(options.jobs, len(manifest.documents))
+    language = manifest.info.language
+    if jobs < 2 or not sections_allowed(manifest.settings.pdf, language):
+        return None
+    if _has_rendered_groups(options.cache_dir):
+        count = 1
+    elif _source_bytes(manifest) > 2 * GROUP_WORDS * BYTES_PER_WORD:
+        count = jobs
+    else:
+        return None
+    return _warm_workers(count, language)
+
+
+def _warm_workers(count: int, language: str) -> EarlyWorkers:
+    pool = workers.start_pool(count)
+    for _ in range(count):
+        pool.submit(workers.warm_up, language)
+    return EarlyWorkers(pool, count)
+
+
+def _source_bytes(manifest: Manifest) -> int:
+    total = 0
+    for spec in manifest.documents:
+        with contextlib.suppress(OSError):  # the reading says what is wrong with it
+            total += spec.path.stat().st_size
+    return total
 
 
 def _has_rendered_groups(cache_dir: Path | None) -> bool:
@@ -232,7 +299,7 @@ def _has_rendered_groups(cache_dir: Path | None) -> bool:
 
 
 def build_sections(face: BookFace | None, volume: Volume, target: Path,
-                   options: BuildOptions, pool: Executor | None = None) -> SectionedBook:
+                   options: BuildOptions, early: EarlyWorkers | None = None) -> SectionedBook:
     """Render, assemble and write the book at ``target``.
 
     With worker processes, they render everything (groups, folio calibration, front
@@ -240,10 +307,12 @@ def build_sections(face: BookFace | None, volume: Volume, target: Path,
     whose import and set-up would take a core from the workers for a second, and it
     assembles the body while a worker renders the front matter. Without workers, this
     process renders all with one renderer. ``pool``: workers started already
-    (:func:`start_workers_early`), used if workers are wanted and ended if not.
+    (:func:`start_workers_while_reading`, :func:`start_workers_early`), used if workers
+    are wanted and ended if not.
     """
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bookmaker-fonts-") as scratch, ExitStack() as stack:
+        pool = early_pool = early.pool if early is not None else None
         if pool is not None:  # on an error, or once the book is written
             stack.callback(pool.shutdown, wait=False, cancel_futures=True)
         context = book_context(volume, face)
@@ -270,15 +339,17 @@ def build_sections(face: BookFace | None, volume: Volume, target: Path,
             renders.job = workers.write_job(volume, shared, options.allow_remote)
             renders.pool = options.executor
             jobs = len(work)
-        elif jobs > 1 and work:
+        elif work and (jobs > 1 or pool is not None):
+            if early is not None and early.count < jobs and len(work) > EDIT_GROUPS:
+                pool = None  # more than an edit: workers on every core
             renders.job = workers.write_job(volume, Path(scratch), options.allow_remote)
             renders.pool = pool or workers.start_pool(jobs)
             renders.own_pool = True
             # Not waiting: idle workers exit while this process writes the book, and on
             # an error the groups not yet begun are dropped, not rendered for nothing.
             stack.callback(renders.pool.shutdown, wait=False, cancel_futures=True)
-        if pool is not None and renders.pool is not pool:  # started early for nothing
-            pool.shutdown(wait=False, cancel_futures=True)
+        if early_pool is not None and renders.pool is not early_pool:  # started for nothing
+            early_pool.shutdown(wait=False, cancel_futures=True)
         if options.executor is None:  # a cluster's workers make what their machine lacks
             for future in start_fonts(face, renders.pool, jobs):  # workers start with them
                 future.result()

@@ -97,3 +97,15 @@ def test_english_part_numbers_are_words_and_others_figures():
     assert part_number(2, "en") == "Two"
     assert part_number(25, "en") == "25"
     assert part_number(2, "fr") == "2"
+
+
+def test_every_catalogue_notes_heading_is_read_back_as_one():
+    """A volume made from bookmaker's own output (its notes heading in any of its
+    languages) has its notes found again: the readers' list holds every catalogue's word."""
+    from bookmaker.labels import available_languages, labels_for
+    from bookmaker.readers.common import NOTES_HEADINGS, is_notes_heading
+
+    for language in available_languages():
+        heading = labels_for(language)["notes"]
+        assert heading.lower() in NOTES_HEADINGS, language
+        assert is_notes_heading(f"{heading}:"), language

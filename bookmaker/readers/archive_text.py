@@ -114,9 +114,13 @@ def call_pattern(labels: list[str]) -> re.Pattern[str]:
     if not numbers:
         return NOTE_MARKER
     known = "|".join(numbers)
+    # A lookahead of every character a call can start with comes first: the engine then
+    # skips all other positions at once instead of trying each branch there (four times
+    # faster over a document).
+    starts = re.escape("".join(sorted({"[", "(", "〔", "［", *(n[0] for n in numbers)})))
     return re.compile(
-        rf"\[(\d{{1,4}}|\*{{1,3}})\]|\(({known})\)|〔({known})〕|［({known})］"
-        rf"|(?:(?<=[^\W\d])|(?<=[^\W\d][.,;:!?»”\"’)]))({known})(?!\w)")
+        rf"(?=[{starts}])(?:\[(\d{{1,4}}|\*{{1,3}})\]|\(({known})\)|〔({known})〕|［({known})］"
+        rf"|(?:(?<=[^\W\d])|(?<=[^\W\d][.,;:!?»”\"’)]))({known})(?!\w))")
 
 
 @guarded

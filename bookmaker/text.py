@@ -19,11 +19,16 @@ _UNSPACED = (
     "\U00020000-\U0003134f"  # CJK extensions B-G
 )
 _WORD = re.compile(rf"[{_UNSPACED}]|[^\s{_UNSPACED}]+")
+_ANY_UNSPACED = re.compile(rf"[{_UNSPACED}]")
 
 
 def count_words(text: str) -> int:
     """Words in ``text``: runs between spaces, but each CJK ideograph, kana or Thai, Lao,
     Khmer or Myanmar character counts as one (those scripts put no spaces between words)."""
+    if _ANY_UNSPACED.search(text) is None:
+        # Runs between spaces alone: str.split's spaces are the pattern's \s (a test
+        # checks every code point), and it counts four times faster.
+        return len(text.split())
     return sum(1 for _ in _WORD.finditer(text))
 
 

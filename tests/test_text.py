@@ -31,3 +31,20 @@ def test_document_words_uses_count_words():
     doc = Document(id="d", source_path="d.txt", title="T", title_html="T",
                    blocks=[Block(kind="paragraph", html=CHINESE, text=CHINESE)])
     assert doc.words == count_words(CHINESE)
+
+
+def test_quick_count_splits_where_the_word_pattern_does():
+    """Text without unspaced scripts is counted by str.split: its spaces must be the
+    pattern's, for every code point."""
+    import re
+    import sys
+
+    from bookmaker.text import _WORD
+
+    space = re.compile(r"\s")
+    differ = [c for c in range(sys.maxunicode + 1)
+              if bool(space.match(chr(c))) != chr(c).isspace()]
+    assert differ == []
+    mixed = "a\u00a0b\u2009c\u3000d\x1ce, Войска —  «εἰρήνη»\u200bz"
+    assert count_words(mixed) == sum(1 for _ in _WORD.finditer(mixed)) == 8
+    assert count_words("红军 and 赤軍") == 5

@@ -31,6 +31,7 @@ import ctypes.util
 import functools
 import hashlib
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -217,7 +218,16 @@ def tag_string(tag: int) -> str:
 
 def _load(names: tuple[str, ...]) -> ctypes.CDLL | None:
     """The first of ``names`` that loads, looked up as cffi's ``dlopen`` (which WeasyPrint
-    uses) looks them up: a bare name through ``find_library``, others as given."""
+    uses) looks them up: a bare name through ``find_library``, others as given.
+
+    On Linux the sonames are tried first, as :func:`.render.import_weasyprint` has
+    WeasyPrint do: ``find_library`` runs ``ldconfig`` and ``gcc`` for each bare name
+    (30 ms of a build), and the loader finds the same library by its soname."""
+    if sys.platform.startswith("linux"):
+        for name in names:
+            if ".so" in name:
+                with contextlib.suppress(OSError):
+                    return ctypes.CDLL(name)
     for name in names:
         path = name
         if "." not in name and "/" not in name:

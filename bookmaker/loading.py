@@ -109,11 +109,11 @@ def _read_all(manifest: Manifest, ids: dict[DocumentSpec, str], cache: Cache, jo
         else:
             hits.append((spec, cached, data))
     jobs = worker_count(jobs)
-    for suffix in {spec.path.suffix.lower() for spec, _, _ in missing}:
-        _ = READERS[suffix].read  # import each reader needed once, before any fork
     parallel = (jobs > 1 and len(missing) >= PARALLEL_READ_MIN
                 and "fork" in mp.get_all_start_methods())
     if parallel:
+        for suffix in {spec.path.suffix.lower() for spec, _, _ in missing}:
+            _ = READERS[suffix].read  # import each reader needed once, before the fork
         # fork: readers are pure Python and lxml, nothing that minds being forked,
         # and a forked worker needs no second import of everything. gc.freeze: the
         # workers' collections then leave the inherited objects (and their pages) alone.

@@ -113,8 +113,12 @@ def build(volume_path: str | Path, request: BuildRequest) -> BuildReport:
         options = dataclasses.replace(request.options, cache_dir=cache_dir, prepared={})
 
         def prepare(read: Manifest) -> None:
-            """Each builder's ``prepare``, while the documents are read."""
-            for name, module in builders(todo).items():
+            """Each builder's ``prepare``, while the documents are read: those that start
+            processes first, which can then be forked from a process with no thread."""
+            hooks = sorted(builders(todo).items(),
+                           key=lambda item: not getattr(item[1], "PREPARE_STARTS_PROCESSES",
+                                                        False))
+            for name, module in hooks:
                 hook = getattr(module, "prepare", None)
                 if hook is not None:
                     options.prepared[name] = hook(read, options)

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 NAME = "pdf"
 SUFFIX = ".pdf"
 REQUIRES = ("weasyprint", "pikepdf")
+PREPARE_STARTS_PROCESSES = True
+""":func:`prepare` may start render workers: the pipeline calls it before the hooks
+that start threads, so that the workers can be forked (see :mod:`.workers`)."""
 
 
 def prepare(manifest: Manifest, options: BuildOptions) -> EarlyWorkers | None:

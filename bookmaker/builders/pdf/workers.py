@@ -7,9 +7,11 @@ already refused — so any process can run it, whatever ran there before; the
 renderer it builds from the job is kept for the next task of the same job (WeasyPrint
 and fonts take a second to set up), which is the only thing a worker keeps.
 
-Workers are spawned, never forked: a fork would share the parent's Pango and
-fontconfig state (the parent may have rendered already), which those libraries do
-not allow for.
+Workers are forked only from a process that has not loaded WeasyPrint and runs no
+other thread: a fork would share the parent's Pango and fontconfig state (once the
+parent has rendered), which those libraries do not allow for, and a lock another
+thread held. Otherwise they are spawned, which costs a fresh interpreter and the
+imports (a fifth of a second before a worker can start importing WeasyPrint).
 """
 
 from __future__ import annotations
@@ -63,8 +65,31 @@ def write_job(volume: Volume, folder: Path | None, allow_remote: bool,
 
 
 def start_pool(jobs: int) -> ProcessPoolExecutor:
-    """``jobs`` spawned worker processes (see the module's docstring for why spawned)."""
+    """``jobs`` worker processes, forked when that is safe, else spawned (see the
+    module's docstring)."""
+    if can_fork():
+        return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_quiet)
     return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+
+
+def can_fork() -> bool:
+    """Whether workers forked now share nothing they must not: no WeasyPrint (Pango,
+    fontconfig) loaded here, no other thread running."""
+    import sys
+    import threading
+
+    return ("fork" in multiprocessing.get_all_start_methods()
+            and "weasyprint" not in sys.modules and threading.active_count() == 1)
+
+
+def _quiet() -> None:
+    """A forked worker has the parent's log handlers: what it says goes back with its
+    results (:func:`run`), not to the parent's terminal."""
+    from bookmaker.log import LOGGER
+
+    LOGGER.handlers.clear()
+    LOGGER.propagate = False
 
 
 def run(job: RenderJob, face: BookFace | None, function: Callable[..., T],

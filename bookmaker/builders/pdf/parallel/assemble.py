@@ -1,6 +1,6 @@
 """Assemble the sectioned book (:mod:`.sections`) into one PDF with pikepdf.
 
-One recipe, a step per line in :func:`assemble`: body groups with blank versos
+One recipe, a step per line in :class:`Assembly`: body groups with blank versos
 where the single render has them, folios, then the front matter before them,
 named destinations (note and contents links), outline, page labels, metadata.
 """
@@ -20,55 +20,80 @@ LINK_SCHEME = "bookmaker:"
 """Contents links in the front render point here; they become links into the body."""
 
 
-def assemble(context: BookContext, front: Callable, groups, layout, target: Path,
-             calibration: Callable[[], bytes]) -> int:
-    """Write the whole book to ``target``; returns its page count.
+class Assembly:
+    """The book's PDF put together as its parts come: the body group by group, in book
+    order, while later groups still render (and while an edited group renders, all the
+    others), then the front matter before it (:meth:`finish`)."""
 
-    The body comes first and the front matter is put before it last: ``front`` (and
-    ``calibration``, the folio calibration PDF) are called only when they are needed,
-    so that they can be rendered in a worker meanwhile.
-    """
-    import pikepdf
+    def __init__(self, calibration: Callable[[], bytes]) -> None:
+        import pikepdf
 
-    out = pikepdf.new()
-    sources = []  # kept open until saved: pages are copied lazily
-    names = []
-    kinds: list[tuple[str, int]] = []  # (kind, folio) per body page; folio 0: none
-    starts = {}  # anchor → page index in the body
-    for index, group in enumerate(groups):
+        self.out = pikepdf.new()
+        self.sources = []  # kept open until saved: pages are copied lazily
+        self.names: list = []
+        self.starts: dict[str, int] = {}
+        """Anchor → page index in the body."""
+        self.calibration = calibration
+        """The folio calibration PDF, asked for with the first group (a worker may
+        render it meanwhile)."""
+        self.stamps = None
+        self.copied: dict = {}
+
+    def add_group(self, group, folio: int, blank_after: bool) -> None:
+        """Append a rendered group whose first page is body page ``folio``, its folios
+        stamped, and a blank verso after it when the next group must open on a recto."""
+        import pikepdf
+
         pdf = pikepdf.open(io.BytesIO(group.pdf))
-        sources.append(pdf)
+        self.sources.append(pdf)
+        out = self.out
         first = len(out.pages)
         for anchor, page in group.anchors.items():
-            starts[anchor] = first + page
-        copy_pages(out, pdf, names)
-        folio = layout.first_page[index]
-        kinds += [(kind, folio + offset) for offset, kind in enumerate(group.kinds)]
-        if layout.blank_after[index]:
+            self.starts[anchor] = first + page
+        copy_pages(out, pdf, self.names)
+        if self.stamps is None:
+            self.stamps = read_calibration(self.calibration())
+        for offset, kind in enumerate(group.kinds):
+            if kind != "none":
+                stamp(out, out.pages[first + offset], self.stamps, kind, folio + offset,
+                      self.copied)
+        if blank_after:
             add_blank(out, len(out.pages))
-            kinds.append(("none", 0))
-    stamp_folios(out, kinds, calibration())
 
-    front_group = front()
-    front_pdf = pikepdf.open(io.BytesIO(front_group.pdf))
-    sources.append(front_pdf)
-    copy_pages(out, front_pdf, names, at=0)
-    front_count = len(front_pdf.pages)
-    if front_count % 2:  # the body opens on a recto
-        add_blank(out, front_count)
-        front_count += 1
-    starts = {anchor: front_count + page for anchor, page in starts.items()}
+    def finish(self, context: BookContext, front, target: Path) -> int:
+        """Put the front matter (``front()``, the rendered group) before the body, link and
+        label the whole, write it to ``target``; returns its page count."""
+        import pikepdf
 
-    merge_destinations(out, names)
-    link_contents(out, front_count)
-    add_outline(out, context, front_group.anchors, starts)
-    add_page_labels(out, front_count)
-    copy_metadata(out, front_pdf, context.created)
-    out.save(target, deterministic_id=True, compress_streams=True,
-             object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    for pdf in sources:
-        pdf.close()
-    return len(out.pages)
+        out = self.out
+        front_pdf = pikepdf.open(io.BytesIO(front.pdf))
+        self.sources.append(front_pdf)
+        copy_pages(out, front_pdf, self.names, at=0)
+        front_count = len(front_pdf.pages)
+        if front_count % 2:  # the body opens on a recto
+            add_blank(out, front_count)
+            front_count += 1
+        starts = {anchor: front_count + page for anchor, page in self.starts.items()}
+
+        merge_destinations(out, self.names)
+        link_contents(out, front_count)
+        add_outline(out, context, front.anchors, starts)
+        add_page_labels(out, front_count)
+        copy_metadata(out, front_pdf, context.created)
+        out.save(target, deterministic_id=True, compress_streams=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        pages = len(out.pages)
+        self.close()
+        return pages
+
+    def close(self) -> None:
+        """Let go of the sources (also when the build failed before :meth:`finish`)."""
+        for pdf in self.sources:
+            pdf.close()
+        self.sources.clear()
+        if self.stamps is not None:
+            self.stamps.pdf.close()
+            self.stamps = None
 
 
 def copy_pages(out, pdf, names: list, at: int | None = None) -> None:
@@ -113,16 +138,6 @@ def add_blank(out, at: int) -> None:
         blank = out.pages[-1]
         del out.pages[-1]
         out.pages.insert(at, blank)
-
-
-def stamp_folios(out, kinds, calibration: bytes) -> None:
-    """Draw every body folio (``kinds``: one per page of ``out``) with the book's folio style."""
-    stamps = read_calibration(calibration)
-    copied: dict = {}
-    for page, (kind, folio) in zip(out.pages, kinds, strict=True):
-        if kind != "none":
-            stamp(out, page, stamps, kind, folio, copied)
-    stamps.pdf.close()
 
 
 def merge_destinations(out, names: list) -> None:

@@ -57,7 +57,7 @@ from bookmaker.builders.pdf.fonts import (
 from bookmaker.builders.pdf.pages import page_starts
 from bookmaker.builders.pdf.parallel import chunks as pdf_chunks
 from bookmaker.builders.pdf.parallel import contents as pdf_contents
-from bookmaker.builders.pdf.parallel.assemble import assemble
+from bookmaker.builders.pdf.parallel.assemble import Assembly
 from bookmaker.builders.pdf.render import Renderer, page_css, render_html
 from bookmaker.builders.pdf.workers import RenderJob
 from bookmaker.cache import Cache, user_cache_folder
@@ -400,42 +400,54 @@ def _render_and_assemble(plan: Plan, renders: Renders, cached: dict[str, Rendere
     total = sum(len(group.document_ids) for group in groups)
     done = total - sum(len(group.document_ids) for group in missing)
     plan.progress("PDF documents", done, total)
-    for group, (key, result) in zip(missing, render_groups(renders, missing), strict=True):
-        rendered[key] = result
-        _store(cache, key, result)
-        for text in result.warnings:
-            warn(text)
-        done += len(group.document_ids)
-        plan.progress("PDF documents", done, total)
-    LOGGER.info("PDF: %d groups, %d rendered, %.1f s", len(groups), len(missing),
-                time.perf_counter() - plan.started)
+    # The body is assembled in book order as the groups come: the cached ones at once,
+    # while the workers render the others.
+    assembly = Assembly(calibration)
+    try:
+        layout = BodyLayout()
+        to_render = {id(group) for group in missing}
+        pending = render_groups(renders, missing)
+        for index, group in enumerate(groups):
+            if id(group) in to_render:
+                key, result = next(pending)
+                rendered[key] = result
+                _store(cache, key, result)
+                for text in result.warnings:
+                    warn(text)
+                done += len(group.document_ids)
+                plan.progress("PDF documents", done, total)
+            folio, blank = layout.place(len(rendered[group.key].kinds), index == len(groups) - 1)
+            assembly.add_group(rendered[group.key], folio, blank)
+        LOGGER.info("PDF: %d groups, %d rendered, %.1f s", len(groups), len(missing),
+                    time.perf_counter() - plan.started)
 
-    # Page numbers of the body, as the single render would give them.
-    layout = body_layout([rendered[g.key] for g in groups])
-    folios = {anchor: layout.first_page[index] + page
-              for index, group in enumerate(groups)
-              for anchor, page in rendered[group.key].anchors.items()}
-    front = None
-    if early is not None:  # stamped, or as stamped before for the same folios
-        key = _digest(early_key, "stamped", json.dumps(folios, sort_keys=True))
-        hit = _load(cache, key)
-        front = (lambda: hit) if hit is not None else _stamped(early(), plan.context, folios)
-        if hit is None and front is not None:
-            _store(cache, key, front())
-    if front is None:  # rendered with the numbers, now that they are known
-        html = front_html(plan.volume, plan.context, folios)
-        key = _digest(plan.env_key, "front", html)
-        front = _cached_or_started(_load(cache, key), partial(_store, cache, key),
-                                   lambda: renders.start(render_front, html))
-    renders.last_started()
-    body = [rendered[g.key] for g in groups]
-    pages = assemble(plan.context, front, body, layout, target, calibration)
-    front_pages = len(front().kinds) + len(front().kinds) % 2  # the body opens on a recto
-    check_assembled(target, pages, front_pages + layout.total)
-    LOGGER.info("PDF: %d pages in %.1f s (sectioned)", pages,
-                time.perf_counter() - plan.started)
-    # group checks' warnings were reported as the groups came in
-    return pages, book_page_starts(front(), body, layout)
+        # Page numbers of the body, as the single render would give them.
+        folios = {anchor: layout.first_page[index] + page
+                  for index, group in enumerate(groups)
+                  for anchor, page in rendered[group.key].anchors.items()}
+        front = None
+        if early is not None:  # stamped, or as stamped before for the same folios
+            key = _digest(early_key, "stamped", json.dumps(folios, sort_keys=True))
+            hit = _load(cache, key)
+            front = (lambda: hit) if hit is not None else _stamped(early(), plan.context, folios)
+            if hit is None and front is not None:
+                _store(cache, key, front())
+        if front is None:  # rendered with the numbers, now that they are known
+            html = front_html(plan.volume, plan.context, folios)
+            key = _digest(plan.env_key, "front", html)
+            front = _cached_or_started(_load(cache, key), partial(_store, cache, key),
+                                       lambda: renders.start(render_front, html))
+        renders.last_started()
+        body = [rendered[g.key] for g in groups]
+        pages = assembly.finish(plan.context, front(), target)
+        front_pages = len(front().kinds) + len(front().kinds) % 2  # the body opens on a recto
+        check_assembled(target, pages, front_pages + layout.total)
+        LOGGER.info("PDF: %d pages in %.1f s (sectioned)", pages,
+                    time.perf_counter() - plan.started)
+        # group checks' warnings were reported as the groups came in
+        return pages, book_page_starts(front(), body, layout)
+    finally:  # the sources are let go of on an error too
+        assembly.close()
 
 
 def _stamped(early: RenderedGroup, context: BookContext,
@@ -611,24 +623,31 @@ def check_fonts(renderer, pdf: bytes) -> list[Message]:
 class BodyLayout:
     """Where each group's pages fall in the body."""
 
-    first_page: list[int]
+    first_page: list[int] = field(default_factory=list)
     """Body page number (from 1) of each group's first page."""
-    blank_after: list[bool]
+    blank_after: list[bool] = field(default_factory=list)
     """Whether a blank verso follows the group, so that the next one opens on a recto."""
-    total: int
+    total: int = 0
     """Body pages, blanks included."""
+
+    def place(self, pages: int, last: bool) -> tuple[int, bool]:
+        """Place the next group of ``pages`` pages: its first page number, and whether a
+        blank verso follows it (every group opens on a recto)."""
+        first = self.total + 1
+        self.total += pages
+        blank = not last and (self.total + 1) % 2 == 0
+        self.total += blank
+        self.first_page.append(first)
+        self.blank_after.append(blank)
+        return first, blank
 
 
 def body_layout(groups: list[RenderedGroup]) -> BodyLayout:
     """Every group opens on a recto: after a group of odd length comes a blank verso."""
-    first, blanks, page = [], [], 1
+    layout = BodyLayout()
     for index, group in enumerate(groups):
-        first.append(page)
-        page += len(group.kinds)
-        blank = index < len(groups) - 1 and (page % 2 == 0)
-        blanks.append(blank)
-        page += 1 if blank else 0
-    return BodyLayout(first, blanks, page - 1)
+        layout.place(len(group.kinds), last=index == len(groups) - 1)
+    return layout
 
 
 def front_html(volume: Volume, context: BookContext, folios: dict[str, int]) -> str:

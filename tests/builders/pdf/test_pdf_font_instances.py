@@ -335,3 +335,29 @@ def test_an_older_harfbuzz_without_instancing_means_fonttools(face, harfbuzz, ca
 
 def test_harfbuzz_refuses_what_is_not_a_font(harfbuzz):
     assert harfbuzz.instance(b"not a font at all" * 100, REGULAR) is None
+
+
+def test_font_coverage_is_the_cmap_and_kept_by_content(tmp_path, monkeypatch):
+    """The code points a face maps, as fontTools reads them, kept in the user's cache
+    under the font's content: a copy elsewhere (another virtual environment) finds them."""
+    import shutil
+
+    from fontTools.ttLib import TTFont
+
+    from bookmaker.builders.pdf import fonts
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    face = fonts.find_face("eb-garamond")
+    source = face.files["normal"]
+    with TTFont(source, lazy=True) as font:
+        expected = frozenset(font.getBestCmap())
+    fonts.font_coverage.cache_clear()
+    assert fonts.font_coverage(source) == expected
+    kept = list((tmp_path / "cache" / "bookmaker" / "fonts" / "coverage").iterdir())
+    assert len(kept) == 1
+    copy = tmp_path / "elsewhere" / source.name
+    copy.parent.mkdir()
+    shutil.copyfile(source, copy)
+    monkeypatch.setattr(TTFont, "__init__", None)  # the copy is answered from the cache
+    assert fonts.font_coverage(copy) == expected
+    fonts.font_coverage.cache_clear()

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from bookmaker.builders import BuildOptions, BuildResult
-    from bookmaker.builders.pdf.parallel.sections import EarlyWorkers
+    from bookmaker.builders.pdf.parallel.early import EarlyWorkers
     from bookmaker.manifest import Manifest
     from bookmaker.model import Volume
 
@@ -32,8 +32,8 @@ that start threads, so that the workers can be forked (see :mod:`.workers`)."""
 
 def prepare(manifest: Manifest, options: BuildOptions) -> EarlyWorkers | None:
     """While the documents are read: the render workers the book will want
-    (:func:`.parallel.sections.start_workers_while_reading`)."""
-    from bookmaker.builders.pdf.parallel.sections import start_workers_while_reading
+    (:func:`.parallel.early.start_workers_while_reading`)."""
+    from bookmaker.builders.pdf.parallel.early import start_workers_while_reading
 
     return start_workers_while_reading(manifest, options)
 

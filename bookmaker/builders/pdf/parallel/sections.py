@@ -27,7 +27,6 @@ which need one structure tree) take the single render.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
@@ -58,6 +57,14 @@ from bookmaker.builders.pdf.pages import page_starts
 from bookmaker.builders.pdf.parallel import chunks as pdf_chunks
 from bookmaker.builders.pdf.parallel import contents as pdf_contents
 from bookmaker.builders.pdf.parallel.assemble import Assembly
+from bookmaker.builders.pdf.parallel.early import (  # noqa: F401 - start_* are this module's API too
+    EDIT_GROUPS,
+    GROUP_WORDS,
+    EarlyWorkers,
+    sections_allowed,
+    start_workers_early,
+    start_workers_while_reading,
+)
 from bookmaker.builders.pdf.render import Renderer, page_css, render_html
 from bookmaker.builders.pdf.workers import RenderJob
 from bookmaker.cache import Cache, user_cache_folder
@@ -65,19 +72,11 @@ from bookmaker.checks import pdf as pdf_checks
 from bookmaker.checks.messages import Message
 from bookmaker.errors import BuildError
 from bookmaker.log import LOGGER, warn
-from bookmaker.manifest import Manifest
-from bookmaker.model import PageStart, PdfSettings, Volume
+from bookmaker.model import PageStart, Volume
 from bookmaker.reproducible import worker_count
-from bookmaker.scripts import text_direction
 from bookmaker.templating import find_style_file, make_environment
 
 T = TypeVar("T")
-
-GROUP_WORDS = 3000
-"""Words per group (about 12 pages): small enough that an edit re-renders little,
-large enough that the fixed cost of a render stays small. Measured: a render costs
-0.04 s of CPU besides 0.044 s a page, so 3,000 words add 8% to the render of their
-pages, and an edit re-renders about half a second of work (6,000 words: one second)."""
 
 CHUNK_UNIT_WORDS = 15_000
 """A document longer than :data:`.chunks.CHUNK_GROUPS` times this (60,000 words,
@@ -102,19 +101,6 @@ def can_render_in_sections(volume: Volume) -> bool:
     """True when the sectioned book equals the single render (see the module's docstring)."""
     return (sections_allowed(volume.settings.pdf, volume.info.language)
             and any(doc.kind != "front" for doc in volume.documents))
-
-
-def sections_allowed(settings: PdfSettings, language: str) -> bool:
-    """What :func:`can_render_in_sections` asks of the settings and the language."""
-    return (
-        settings.openings == "recto"
-        and not settings.screen
-        and not settings.bleed
-        and settings.variant is None
-        and settings.notes == "endnotes"  # footnote placement is checked on a whole render
-        # Assembly stamps folios and inserts blank versos for books read left to right.
-        and text_direction(language) == "ltr"
-    )
 
 
 @dataclass
@@ -213,91 +199,6 @@ class Renders:
         return functools.cache(result)
 
 
-def start_workers_early(volume: Volume, options: BuildOptions) -> EarlyWorkers | None:
-    """Worker processes started before the book is planned, when rendering in them is
-    all but certain and none were started while the documents were read
-    (:func:`start_workers_while_reading`): several cores, a book of several groups, no
-    cluster, no watcher (it keeps a renderer of its own), and no rendered group in the
-    cache (a cold build renders every group). They import WeasyPrint while this process
-    finds the faces and writes the groups' HTML. None when the workers are better
-    started later, or not."""
-    if options.executor is not None or options.kept is not None:
-        return None
-    jobs = worker_count(options.jobs, len(volume.documents))
-    if jobs < 2 or _has_rendered_groups(options.cache_dir):
-        return None
-    if sum(doc.words for doc in volume.documents) <= 2 * GROUP_WORDS:
-        return None
-    return _warm_workers(jobs, volume.info.language)
-
-
-@dataclass
-class EarlyWorkers:
-    """Render workers started while the documents were read."""
-
-    pool: Executor
-    count: int
-    """How many: all cores for a first build, one for a rebuild."""
-
-    def close(self) -> None:
-        """End them, without waiting (also when they were never used)."""
-        self.pool.shutdown(wait=False, cancel_futures=True)
-
-
-EDIT_GROUPS = 2
-"""Groups to render that one worker started early takes on alone (an edit): more, and
-workers on every core render them."""
-
-BYTES_PER_WORD = 6
-"""About what a word takes in a source file, spaces and markup included."""
-
-
-def start_workers_while_reading(manifest: Manifest, options: BuildOptions
-                                ) -> EarlyWorkers | None:
-    """Render workers started as soon as the documents are being read (the reading
-    workers are forked by then): they import WeasyPrint meanwhile, while this process
-    reads the volume and plans the book, which then never waits for that import.
-
-    A first build (no rendered group in the cache) of a book of several groups gets a
-    worker per core; a rebuild gets one, which renders what an edit changed, so this
-    process never imports WeasyPrint (half a second of an edit's rebuild). None on one
-    core, under a cluster or a watcher, or when the book cannot be sectioned. Workers
-    started for nothing are shut down unused."""
-    if options.executor is not None or options.kept is not None:
-        return None
-    jobs = worker_count(options.jobs, len(manifest.documents))
-    language = manifest.info.language
-    if jobs < 2 or not sections_allowed(manifest.settings.pdf, language):
-        return None
-    if _has_rendered_groups(options.cache_dir):
-        count = 1
-    elif _source_bytes(manifest) > 2 * GROUP_WORDS * BYTES_PER_WORD:
-        count = jobs
-    else:
-        return None
-    return _warm_workers(count, language)
-
-
-def _warm_workers(count: int, language: str) -> EarlyWorkers:
-    pool = workers.start_pool(count)
-    for _ in range(count):
-        pool.submit(workers.warm_up, language)
-    return EarlyWorkers(pool, count)
-
-
-def _source_bytes(manifest: Manifest) -> int:
-    total = 0
-    for spec in manifest.documents:
-        with contextlib.suppress(OSError):  # the reading says what is wrong with it
-            total += spec.path.stat().st_size
-    return total
-
-
-def _has_rendered_groups(cache_dir: Path | None) -> bool:
-    folder = Cache(cache_dir, "pdf").folder
-    return folder is not None and folder.is_dir() and any(folder.glob("*.pdf"))
-
-
 def build_sections(face: BookFace | None, volume: Volume, target: Path,
                    options: BuildOptions, early: EarlyWorkers | None = None) -> SectionedBook:
     """Render, assemble and write the book at ``target``.
@@ -351,7 +252,8 @@ def build_sections(face: BookFace | None, volume: Volume, target: Path,
         if early_pool is not None and renders.pool is not early_pool:  # started for nothing
             early_pool.shutdown(wait=False, cancel_futures=True)
         if options.executor is None:  # a cluster's workers make what their machine lacks
-            for future in start_fonts(face, renders.pool, jobs):  # workers start with them
+            started = renders.pool is not None and renders.pool is early_pool
+            for future in start_fonts(face, renders.pool, jobs, started):
                 future.result()
         if renders.pool is None:
             renders.renderer = Renderer.kept_for(options.kept, volume, options.allow_remote,
@@ -361,9 +263,11 @@ def build_sections(face: BookFace | None, volume: Volume, target: Path,
 
 
 def start_fonts(face: BookFace | None, pool: Executor | None,
-                jobs: int) -> list[Future]:
+                jobs: int, started: bool = False) -> list[Future]:
     """Make the face's missing static instances: in the workers, one each, when there is a
-    pool (the futures are returned), else here and now."""
+    pool (the futures are returned), else here and now. With none to make, a fresh pool
+    is given a task that starts its workers; workers ``started`` already are not (waiting
+    for it kept the first render from being queued until they had warmed up)."""
     if face is None:
         return []
     tasks = [(face.files[style], path)
@@ -373,7 +277,7 @@ def start_fonts(face: BookFace | None, pool: Executor | None,
             make_static_font(*task)
         return []
     futures = [pool.submit(make_static_font, *task) for task in tasks]
-    if not futures:  # nothing to make: start the workers all the same
+    if not futures and not started:  # nothing to make: start the workers all the same
         futures = [pool.submit(workers.ready) for _ in range(jobs)]
     return futures
 

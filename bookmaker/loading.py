@@ -19,7 +19,7 @@ import pickle
 import shutil
 import subprocess
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 
 from bookmaker import __version__
@@ -54,18 +54,20 @@ def load_volume(
     progress: Progress = _no_progress,
     cache_dir: Path | None = None,
     jobs: int = 1,
-    meanwhile: Callable[[Manifest], None] | None = None,
+    meanwhile: Callable[[Manifest, Executor | None], bool] | None = None,
 ) -> Volume:
     """Read the volume at PATH (a folder or its ``volume.toml``) into the model.
 
     With ``cache_dir``, documents read before (same bytes, same settings, same
     bookmaker) come from the cache; with ``jobs`` > 1 a large volume is read in
-    worker processes. ``meanwhile(manifest)`` is called once the reading is under way
-    (after any reading workers were forked): what a build may start beside it.
+    worker processes. ``meanwhile(manifest, readers)`` is called once the reading is under
+    way (after any reading workers were forked; ``readers`` is their pool, else None):
+    what a build may start beside it. It returns True when it took the reading workers
+    for work of its own (they are then its to end, once their reading is done).
     """
     manifest = load_manifest(path, supported_suffixes=set(READERS))
     ids = _document_ids(manifest.documents)
-    started = functools.partial(meanwhile, manifest) if meanwhile else (lambda: None)
+    started = functools.partial(meanwhile, manifest) if meanwhile else (lambda _: False)
     read = _read_all(manifest, ids, Cache(cache_dir, "read"), jobs, progress, started)
     for document in read.values():  # after the cache: images come and go on their own
         for message in resolve_images(document, manifest.root):
@@ -91,7 +93,8 @@ def load_volume(
 
 
 def _read_all(manifest: Manifest, ids: dict[DocumentSpec, str], cache: Cache, jobs: int,
-              progress: Progress, started: Callable[[], None] = lambda: None
+              progress: Progress,
+              started: Callable[[Executor | None], bool] = lambda _: False
               ) -> dict[DocumentSpec, Document]:
     """Every document, from the cache where it can, else read (in parallel when it pays)."""
     specs = manifest.documents
@@ -121,10 +124,11 @@ def _read_all(manifest: Manifest, ids: dict[DocumentSpec, str], cache: Cache, jo
         pool, results = _read_in_workers(missing, jobs)
     else:
         pool, results = None, iter(())
+    taken = False
     try:
         # The workers are forked: what builders start beside the reading (threads,
         # spawned render workers) starts now, while the cached documents are unpickled.
-        started()
+        taken = started(pool)
         stale: list[Task] = []
         for spec, cached, data in hits:
             document = _unpickle(cached)
@@ -152,7 +156,8 @@ def _read_all(manifest: Manifest, ids: dict[DocumentSpec, str], cache: Cache, jo
             progress("read", done, total)
     finally:
         if pool is not None:
-            pool.shutdown(cancel_futures=True)
+            if not taken:
+                pool.shutdown(cancel_futures=True)
             gc.unfreeze()
     return found
 

@@ -18,6 +18,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -112,16 +113,20 @@ def build(volume_path: str | Path, request: BuildRequest) -> BuildReport:
         progress = request.options.progress or _no_progress
         options = dataclasses.replace(request.options, cache_dir=cache_dir, prepared={})
 
-        def prepare(read: Manifest) -> None:
-            """Each builder's ``prepare``, while the documents are read: those that start
-            processes first, which can then be forked from a process with no thread."""
+        def prepare(read: Manifest, readers: Executor | None) -> bool:
+            """Each builder's ``prepare(manifest, options, readers)``, while the documents
+            are read: those that start processes first, which can then be forked from a
+            process with no thread. True when one took the reading workers (``readers``)
+            for its own work: what it returned holds them as its ``pool``."""
             hooks = sorted(builders(todo).items(),
                            key=lambda item: not getattr(item[1], "PREPARE_STARTS_PROCESSES",
                                                         False))
             for name, module in hooks:
                 hook = getattr(module, "prepare", None)
                 if hook is not None:
-                    options.prepared[name] = hook(read, options)
+                    options.prepared[name] = hook(read, options, readers)
+            return readers is not None and any(
+                getattr(started, "pool", None) is readers for started in options.prepared.values())
 
         try:
             volume = load_volume(manifest, progress=progress, cache_dir=cache_dir,

@@ -43,9 +43,11 @@ class BuildOptions:
     """What builders keep between builds of one volume for a caller that builds it again
     and again (``bookmaker watch``), each under its format's name; None: nothing is kept."""
     prepared: dict[str, object] | None = None
-    """What each builder's optional ``prepare(manifest, options)`` started while the
-    documents were read (the drawn cover, render workers), under its format's name;
-    None: nothing. The pipeline calls its ``close()``, if it has one, after the build."""
+    """What each builder's optional ``prepare(manifest, options, readers)`` started while
+    the documents were read (the drawn cover, render workers), under its format's name;
+    None: nothing. ``readers`` is the pool of the workers forked to read the documents,
+    or None; a builder that keeps it for its own work returns it as the ``pool`` of what
+    it started. The pipeline calls its ``close()``, if it has one, after the build."""
 
 
 @dataclass

@@ -25,7 +25,7 @@ SUFFIX = ".epub"
 REQUIRES = ("ebooklib", "PIL")
 
 
-def prepare(manifest: Manifest, options: BuildOptions) -> Future | None:
+def prepare(manifest: Manifest, options: BuildOptions, readers=None) -> Future | None:
     """Start drawing the cover (when the manifest names no image) while the documents
     are read: it depends on the title page's words alone, and drawing it took longer
     than rendering a small book's pages."""

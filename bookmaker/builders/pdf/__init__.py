@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
     from pathlib import Path
 
     from bookmaker.builders import BuildOptions, BuildResult
@@ -30,12 +31,14 @@ PREPARE_STARTS_PROCESSES = True
 that start threads, so that the workers can be forked (see :mod:`.workers`)."""
 
 
-def prepare(manifest: Manifest, options: BuildOptions) -> EarlyWorkers | None:
-    """While the documents are read: the render workers the book will want
+def prepare(manifest: Manifest, options: BuildOptions,
+            readers: Executor | None = None) -> EarlyWorkers | None:
+    """While the documents are read: the render workers the book will want, the
+    reading workers (``readers``) when there are some
     (:func:`.parallel.early.start_workers_while_reading`)."""
     from bookmaker.builders.pdf.parallel.early import start_workers_while_reading
 
-    return start_workers_while_reading(manifest, options)
+    return start_workers_while_reading(manifest, options, readers)
 
 
 def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:

@@ -76,11 +76,18 @@ def start_pool(jobs: int) -> ProcessPoolExecutor:
 def can_fork() -> bool:
     """Whether workers forked now share nothing they must not: no WeasyPrint (Pango,
     fontconfig) loaded here, no other thread running."""
-    import sys
     import threading
 
-    return ("fork" in multiprocessing.get_all_start_methods()
-            and "weasyprint" not in sys.modules and threading.active_count() == 1)
+    return ("fork" in multiprocessing.get_all_start_methods() and weasyprint_unloaded()
+            and threading.active_count() == 1)
+
+
+def weasyprint_unloaded() -> bool:
+    """True while this process has not imported WeasyPrint: a process forked now may
+    render (it loads Pango and fontconfig itself)."""
+    import sys
+
+    return "weasyprint" not in sys.modules
 
 
 def _quiet() -> None:

@@ -319,3 +319,36 @@ def test_rebuild_after_an_edit_renders_in_the_worker_started_early(tmp_path):
     assert pages == cold_pages
     words = " ".join(page_lines(out / "vol.pdf"))
     assert "powerzebra" in words
+
+
+READERS_RENDER = """
+import sys
+from pathlib import Path
+from bookmaker import loading
+from bookmaker.builders import BuildOptions
+from bookmaker.builders.pdf import workers
+from bookmaker.pipeline import BuildRequest, build
+loading.PARALLEL_READ_MIN = 4
+started = []
+real = workers.start_pool
+workers.start_pool = lambda jobs: started.append(jobs) or real(jobs)
+folder, out = Path(sys.argv[1]), Path(sys.argv[2])
+report = build(folder, BuildRequest(out, formats=("pdf",), options=BuildOptions(jobs=2)))
+print(report.outputs["pdf"].pages, len(started))
+"""
+
+
+def test_first_build_renders_in_the_reading_workers(tmp_path):
+    """A first build that reads in worker processes renders in the same processes once
+    they have read: no render worker is started, and the book has every document."""
+    import subprocess
+    import sys
+
+    folder = archive_volume(tmp_path / "vol", 16)
+    done = subprocess.run([sys.executable, "-c", READERS_RENDER, str(folder), str(tmp_path)],
+                          capture_output=True, text=True, check=True)
+    pages, pools = map(int, done.stdout.split())
+    assert pools == 0
+    text = " ".join(page_lines(tmp_path / "vol.pdf"))
+    assert all(f"Statement {n}" in text for n in range(1, 17))
+    assert pages == len(page_lines(tmp_path / "vol.pdf"))

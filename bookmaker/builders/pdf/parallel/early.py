@@ -83,23 +83,29 @@ BYTES_PER_WORD = 6
 """About what a word takes in a source file, spaces and markup included."""
 
 
-def start_workers_while_reading(manifest: Manifest, options: BuildOptions
-                                ) -> EarlyWorkers | None:
-    """Render workers started as soon as the documents are being read (the reading
-    workers are forked by then): they import WeasyPrint meanwhile, while this process
-    reads the volume and plans the book, which then never waits for that import.
+def start_workers_while_reading(manifest: Manifest, options: BuildOptions,
+                                readers: Executor | None = None) -> EarlyWorkers | None:
+    """Render workers started as soon as the documents are being read: they import
+    WeasyPrint meanwhile, while this process reads the volume and plans the book, which
+    then never waits for that import.
 
-    A first build (no rendered group in the cache) of a book of several groups gets a
-    worker per core; a rebuild gets one, which renders what an edit changed, so this
-    process never imports WeasyPrint (half a second of an edit's rebuild). None on one
-    core, under a cluster or a watcher, or when the book cannot be sectioned. Workers
-    started for nothing are shut down unused."""
+    ``readers``, the workers forked to read the documents, become the render workers
+    once their reading is done, if this process had not loaded WeasyPrint when it forked
+    them: a worker per core, and nothing to start (workers spawned beside them, as
+    forking beside their pool's thread is not safe, cost each a fresh interpreter and
+    its imports). Else a first build (no rendered group in the cache) of a book of
+    several groups gets a worker per core, and a rebuild one, which renders what an edit
+    changed, so that this process never imports WeasyPrint (half a second of an edit's
+    rebuild). None on one core, under a cluster or a watcher, or when the book cannot be
+    sectioned. Workers started for nothing are shut down unused."""
     if options.executor is not None or options.kept is not None:
         return None
     jobs = worker_count(options.jobs, len(manifest.documents))
     language = manifest.info.language
     if jobs < 2 or not sections_allowed(manifest.settings.pdf, language):
         return None
+    if readers is not None and workers.weasyprint_unloaded():
+        return _warm_up(EarlyWorkers(readers, worker_count(options.jobs)), language)
     if _has_rendered_groups(options.cache_dir):
         count = 1
     elif _source_bytes(manifest) > 2 * GROUP_WORDS * BYTES_PER_WORD:
@@ -110,10 +116,13 @@ def start_workers_while_reading(manifest: Manifest, options: BuildOptions
 
 
 def _warm_workers(count: int, language: str) -> EarlyWorkers:
-    pool = workers.start_pool(count)
-    for _ in range(count):
-        pool.submit(workers.warm_up, language)
-    return EarlyWorkers(pool, count)
+    return _warm_up(EarlyWorkers(workers.start_pool(count), count), language)
+
+
+def _warm_up(early: EarlyWorkers, language: str) -> EarlyWorkers:
+    for _ in range(early.count):
+        early.pool.submit(workers.warm_up, language)
+    return early
 
 
 def _source_bytes(manifest: Manifest) -> int:

@@ -61,16 +61,24 @@ def stamp_contents(pdf_bytes: bytes, order: list[str], folios: dict[str, int]) -
     if any(entry not in folios for entry in order):
         return None
     pdf = pikepdf.open(io.BytesIO(pdf_bytes))
-    pages = []  # (page, operations, indices of the placeholders' text operators)
+    pages = []  # (page, operations, the placeholders: (TJ/Tj, its Tm, its Tf) indices)
     codes: bytes | None = None
     found = 0
     for page in pdf.pages:
         ops = list(pikepdf.parse_content_stream(page))
-        texts = {i: _glyphs(operands, str(op)) for i, (operands, op) in enumerate(ops)
-                 if str(op) in ("TJ", "Tj")}
+        texts, tm_at, tf_at = {}, -1, -1
+        for i, (operands, op) in enumerate(ops):  # one pass: each text's Tm and Tf
+            name = str(op)
+            if name in ("TJ", "Tj"):
+                texts[i] = (_glyphs(operands, name), tm_at, tf_at)
+            elif name == "Tm":
+                tm_at = i
+            elif name == "Tf":
+                tf_at = i
         if codes is None:
-            codes = _placeholder_codes(texts.values())
-        hits = [i for i, text in texts.items() if codes is not None and text == codes]
+            codes = _placeholder_codes(text for text, _, _ in texts.values())
+        hits = [(i, tm, tf) for i, (text, tm, tf) in texts.items()
+                if codes is not None and text == codes]
         pages.append((page, ops, hits))
         found += len(hits)
     if codes is None or found != len(order):
@@ -78,11 +86,12 @@ def stamp_contents(pdf_bytes: bytes, order: list[str], folios: dict[str, int]) -
         return None
     glyphs = {digit: codes[2 * i:2 * i + 2] for i, digit in enumerate(PLACEHOLDER)}
     numbers = iter(str(folios[entry]) for entry in order)
+    widths: dict = {}  # per font object: its glyph widths, read once
     for page, ops, hits in pages:
         if not hits:
             continue
-        for index in hits:
-            _swap(page, ops, index, glyphs, next(numbers))
+        for index, tm_at, tf_at in hits:
+            _swap(page, ops, (index, tm_at, tf_at), glyphs, next(numbers), widths)
         page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(ops))
     out = io.BytesIO()
     pdf.save(out, deterministic_id=True)
@@ -108,15 +117,20 @@ def _placeholder_codes(texts) -> bytes | None:
     return max(counts, key=counts.get) if counts else None
 
 
-def _swap(page, ops: list, index: int, glyphs: dict[str, bytes], number: str) -> None:
-    """Draw ``number`` instead of the placeholder at ``ops[index]``, right-aligned where
-    the placeholder ended (its ``Tm`` moved by the difference in width)."""
+def _swap(page, ops: list, at: tuple[int, int, int], glyphs: dict[str, bytes], number: str,
+          fonts: dict) -> None:
+    """Draw ``number`` instead of the placeholder at ``ops[index]`` (``at``: its index and
+    those of the ``Tm`` and ``Tf`` before it), right-aligned where the placeholder ended
+    (its ``Tm`` moved by the difference in width). ``fonts`` keeps each font's widths."""
     import pikepdf
 
-    tm_at = max(i for i in range(index) if str(ops[i][1]) == "Tm")
-    tf_at = max(i for i in range(index) if str(ops[i][1]) == "Tf")
+    index, tm_at, tf_at = at
     font_name, size = ops[tf_at][0]
-    widths = glyph_widths(page.Resources.Font[str(font_name)])
+    font = page.Resources.Font[str(font_name)]
+    key = font.objgen if font.is_indirect else id(font)
+    if key not in fonts:
+        fonts[key] = glyph_widths(font)
+    widths = fonts[key]
     old = _glyphs(ops[index][0], str(ops[index][1]))
     new = b"".join(glyphs[digit] for digit in number)
 

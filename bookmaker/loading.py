@@ -18,6 +18,7 @@ import multiprocessing as mp
 import pickle
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
@@ -112,8 +113,10 @@ def _read_all(manifest: Manifest, ids: dict[DocumentSpec, str], cache: Cache, jo
         else:
             hits.append((spec, cached, data))
     jobs = worker_count(jobs)
+    # Forked only from a process running no other thread (a lock another thread held
+    # would stay held in the workers): with a thread, the documents are read here.
     parallel = (jobs > 1 and len(missing) >= PARALLEL_READ_MIN
-                and "fork" in mp.get_all_start_methods())
+                and "fork" in mp.get_all_start_methods() and threading.active_count() == 1)
     if parallel:
         for suffix in {spec.path.suffix.lower() for spec, _, _ in missing}:
             _ = READERS[suffix].read  # import each reader needed once, before the fork

@@ -108,8 +108,6 @@ def build(volume_path: str | Path, request: BuildRequest) -> BuildReport:
         todo = [name for name in formats if name not in report.outputs]
         if not todo:
             return report
-        from bookmaker.loading import load_volume
-
         progress = request.options.progress or _no_progress
         options = dataclasses.replace(request.options, cache_dir=cache_dir, prepared={})
 
@@ -129,6 +127,14 @@ def build(volume_path: str | Path, request: BuildRequest) -> BuildReport:
                 getattr(started, "pool", None) is readers for started in options.prepared.values())
 
         try:
+            # What a builder starts before the volume is even read (a rebuild's render
+            # worker, forked before this process imports the model and the readers).
+            for name, module in builders(todo).items():
+                hook = getattr(module, "before_reading", None)
+                if hook is not None:
+                    options.prepared[name] = hook(options)
+            from bookmaker.loading import load_volume
+
             volume = load_volume(manifest, progress=progress, cache_dir=cache_dir,
                                  jobs=request.options.jobs, meanwhile=prepare)
             if request.page_list:

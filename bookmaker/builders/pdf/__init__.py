@@ -31,6 +31,14 @@ PREPARE_STARTS_PROCESSES = True
 that start threads, so that the workers can be forked (see :mod:`.workers`)."""
 
 
+def before_reading(options: BuildOptions) -> EarlyWorkers | None:
+    """Before the volume is read: a rebuild's render worker
+    (:func:`.parallel.early.start_worker_for_rebuild`)."""
+    from bookmaker.builders.pdf.parallel.early import start_worker_for_rebuild
+
+    return start_worker_for_rebuild(options)
+
+
 def prepare(manifest: Manifest, options: BuildOptions,
             readers: Executor | None = None) -> EarlyWorkers | None:
     """While the documents are read: the render workers the book will want, the
@@ -38,7 +46,8 @@ def prepare(manifest: Manifest, options: BuildOptions,
     (:func:`.parallel.early.start_workers_while_reading`)."""
     from bookmaker.builders.pdf.parallel.early import start_workers_while_reading
 
-    return start_workers_while_reading(manifest, options, readers)
+    return start_workers_while_reading(manifest, options, readers,
+                                       (options.prepared or {}).get(NAME))
 
 
 def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:

@@ -83,8 +83,25 @@ BYTES_PER_WORD = 6
 """About what a word takes in a source file, spaces and markup included."""
 
 
+def start_worker_for_rebuild(options: BuildOptions) -> EarlyWorkers | None:
+    """Before the volume is read, on a rebuild (the cache holds rendered groups): the
+    worker that will render what changed, forked now, before this process imports the
+    model and reads the volume, so that it has imported WeasyPrint by the time the book
+    is planned. Only forked (spawned, it would start no sooner than
+    :func:`start_workers_while_reading`'s); None on one core, under a cluster or a
+    watcher, or on a first build."""
+    if options.executor is not None or options.kept is not None:
+        return None
+    if worker_count(options.jobs) < 2 or not _has_rendered_groups(options.cache_dir):
+        return None
+    if not workers.can_fork():
+        return None
+    return _warm_up(EarlyWorkers(workers.start_pool(1), 1), None)
+
+
 def start_workers_while_reading(manifest: Manifest, options: BuildOptions,
-                                readers: Executor | None = None) -> EarlyWorkers | None:
+                                readers: Executor | None = None,
+                                started: EarlyWorkers | None = None) -> EarlyWorkers | None:
     """Render workers started as soon as the documents are being read: they import
     WeasyPrint meanwhile, while this process reads the volume and plans the book, which
     then never waits for that import.
@@ -97,13 +114,18 @@ def start_workers_while_reading(manifest: Manifest, options: BuildOptions,
     several groups gets a worker per core, and a rebuild one, which renders what an edit
     changed, so that this process never imports WeasyPrint (half a second of an edit's
     rebuild). None on one core, under a cluster or a watcher, or when the book cannot be
-    sectioned. Workers started for nothing are shut down unused."""
+    sectioned. Workers started for nothing are shut down unused. ``started``: the worker
+    :func:`start_worker_for_rebuild` started, kept if the book can be sectioned."""
     if options.executor is not None or options.kept is not None:
         return None
     jobs = worker_count(options.jobs, len(manifest.documents))
     language = manifest.info.language
     if jobs < 2 or not sections_allowed(manifest.settings.pdf, language):
+        if started is not None:
+            started.close()
         return None
+    if started is not None:
+        return started
     if readers is not None and workers.weasyprint_unloaded():
         return _warm_up(EarlyWorkers(readers, worker_count(options.jobs)), language)
     if _has_rendered_groups(options.cache_dir):
@@ -119,7 +141,7 @@ def _warm_workers(count: int, language: str) -> EarlyWorkers:
     return _warm_up(EarlyWorkers(workers.start_pool(count), count), language)
 
 
-def _warm_up(early: EarlyWorkers, language: str) -> EarlyWorkers:
+def _warm_up(early: EarlyWorkers, language: str | None) -> EarlyWorkers:
     for _ in range(early.count):
         early.pool.submit(workers.warm_up, language)
     return early

@@ -113,14 +113,39 @@ def ready() -> None:
     """A task that only makes the pool start a worker."""
 
 
-def warm_up(language: str | None) -> None:
+def warm_up(language: str | None, first_render: bool = False) -> None:
     """A worker's first task while the parent still plans the book: import WeasyPrint and
-    load the language's hyphenation patterns, which every render of the job needs."""
+    load the language's hyphenation patterns, which every render of the job needs; with
+    ``first_render``, lay out a line too (:func:`_first_render`)."""
     from bookmaker.builders.pdf.hyphenation import preload_patterns
     from bookmaker.builders.pdf.render import import_weasyprint
 
     import_weasyprint()
     preload_patterns(language)
+    if first_render:  # for a worker that will wait for its task anyway
+        _first_render()
+
+
+def _first_render() -> None:
+    """A throwaway layout: a process's first sets up what all later ones share
+    (fontconfig, the C types cffi parses at first use, Pango's shapers, WeasyPrint's
+    modules imported on demand), while the worker has nothing else to do. In the
+    default book face (laid out, not written: WeasyPrint would instance the variable
+    font to embed it)."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from bookmaker.builders.pdf.fonts import find_face, font_face_rule
+    from bookmaker.model import PdfSettings
+
+    config = FontConfiguration()
+    css = "p { text-align: justify; hyphens: auto; }"
+    face = find_face(PdfSettings.model_fields["font"].default)
+    if face is not None:
+        css += font_face_rule("Warm", face.files["normal"], "normal", 400)
+    with collecting([], silent=True):
+        HTML(string='<p lang="en">Warm <i>up</i>, 1918.</p>').render(
+            stylesheets=[CSS(string=css, font_config=config)], font_config=config)
 
 
 @functools.lru_cache(maxsize=1)

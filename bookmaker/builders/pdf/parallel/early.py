@@ -96,7 +96,7 @@ def start_worker_for_rebuild(options: BuildOptions) -> EarlyWorkers | None:
         return None
     if not workers.can_fork():
         return None
-    return _warm_up(EarlyWorkers(workers.start_pool(1), 1), None)
+    return _warm_up(EarlyWorkers(workers.start_pool(1), 1), None, first_render=True)
 
 
 def start_workers_while_reading(manifest: Manifest, options: BuildOptions,
@@ -141,9 +141,10 @@ def _warm_workers(count: int, language: str) -> EarlyWorkers:
     return _warm_up(EarlyWorkers(workers.start_pool(count), count), language)
 
 
-def _warm_up(early: EarlyWorkers, language: str | None) -> EarlyWorkers:
+def _warm_up(early: EarlyWorkers, language: str | None,
+             first_render: bool = False) -> EarlyWorkers:
     for _ in range(early.count):
-        early.pool.submit(workers.warm_up, language)
+        early.pool.submit(workers.warm_up, language, first_render)
     return early
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import bookmaker.readers.typography as typography
@@ -151,3 +151,25 @@ def test_straight_quotes_in_cjk_text_open_and_close_without_spaces(language, tex
 ])
 def test_quotes_of_more_languages_come_from_cldrs_delimiters(language, expected):
     assert smarten_text('"الثورة تتقدم"', language=language) == expected
+
+
+# The plain forms of the typography patterns, as one would first write them; the module
+# writes each so that the engine can skip positions fast, and must match the same.
+PLAIN_FORMS = {
+    "_TRIPLE_HYPHEN": r"(?<!-)---(?!-)",
+    "_ELLIPSIS": r"(?<!\.)\.\.\.(?!\.)",
+    "_DOUBLE_HYPHEN": r"(?<!-)--(?!-)",
+    "_SMARTY_WORK": r"[\"'`\\&]|--|\.\.|\. \.",
+    "_FR_HIGH": r"(?<=[^\s;:!?])[ ]?([;!?])(?![\w/=&])",
+    "_FR_COLON": r"(?<=[^\s;:!?])[ ]?:(?=\s|$)",
+    "_FR_CLOSE": r"(?<=\S)[ ]?\u00bb",
+}
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="-. a;:!?»«\"'`\\&/=\n\u00a0", max_size=16))
+def test_fast_patterns_match_where_their_plain_forms_do(text):
+    for name, plain in PLAIN_FORMS.items():
+        fast = getattr(typography, name)
+        assert ([(m.span(), m.groups()) for m in fast.finditer(text)]
+                == [(m.span(), m.groups()) for m in re.finditer(plain, text)]), name

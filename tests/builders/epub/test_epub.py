@@ -459,6 +459,31 @@ def test_generated_cover_is_a_real_page_and_the_cover_image(tmp_path):
     assert cover_meta.get("content") == covers[0].get("id")
 
 
+def test_drawn_cover_is_a_palette_image_in_the_cover_colours():
+    """Drawn in palette indices: every pixel is the paper, the ink, the accent or a blend
+    of paper with one of them (anti-aliased letters), as an RGB drawing would be."""
+    from bookmaker.builders.epub import cover
+
+    info = make_volume(documents=1, parts=0).info
+    drawn = cover.draw_cover(info)
+    with Image.open(io.BytesIO(drawn.data)) as image:
+        assert image.mode == "P" and image.size == (1600, 2560)
+        rgb = image.convert("RGB")
+    colours = {colour for _, colour in rgb.getcolors(maxcolors=256)}
+    assert {cover.PAPER, cover.INK, cover.ACCENT} <= colours
+    assert len(colours) > 20  # the letters' edges are blended, not jagged
+
+    def between(colour, a, b) -> bool:
+        return all(min(x, y) - 1 <= c <= max(x, y) + 1
+                   for c, x, y in zip(colour, a, b, strict=True))
+
+    assert all(between(c, cover.PAPER, cover.INK) or between(c, cover.PAPER, cover.ACCENT)
+               for c in colours)
+    assert rgb.getpixel((800, 20)) == cover.ACCENT  # the series band
+    assert rgb.getpixel((20, 1500)) == cover.PAPER
+    assert len(drawn.data) < 100_000
+
+
 def test_the_volumes_own_cover_is_used(tmp_path):
     root = tmp_path / "vol"
     (root / "images").mkdir(parents=True)

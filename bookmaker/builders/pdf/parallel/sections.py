@@ -305,12 +305,12 @@ def _render_and_assemble(plan: Plan, renders: Renders, cached: dict[str, Rendere
     done = total - sum(len(group.document_ids) for group in missing)
     plan.progress("PDF documents", done, total)
     # The body is assembled in book order as the groups come: the cached ones at once,
-    # while the workers render the others.
+    # while the workers render the others (started first).
+    pending = render_groups(renders, missing)
     assembly = Assembly(calibration)
     try:
         layout = BodyLayout()
         to_render = {id(group) for group in missing}
-        pending = render_groups(renders, missing)
         for index, group in enumerate(groups):
             if id(group) in to_render:
                 key, result = next(pending)
@@ -455,12 +455,13 @@ def _digest(*parts: str) -> str:
 
 
 def render_groups(renders: Renders, groups: list[Group]):
-    """Yield ``(key, RenderedGroup)`` for each group, in order, all started at once."""
+    """``(key, RenderedGroup)`` for each group, in order: all are started now, when this
+    is called (not when the first result is asked for: the cached groups before it are
+    assembled meanwhile)."""
     pending = [(group.key, renders.start(render_group, group.html, group.document_ids,
                                          keep=True))
                for group in groups]
-    for key, result in pending:
-        yield key, result()
+    return ((key, result()) for key, result in pending)
 
 
 def _cached_or_started(hit, store, start):

@@ -576,20 +576,20 @@ def render_front(renderer, html: str) -> RenderedGroup:
 
 
 def check_assembled(target: Path, pages: int, expected: int) -> None:
-    """The written book has every page that was assembled.
+    """The assembled book has every page that was rendered, and the blanks it needs.
 
     Each group was checked whole when it was rendered (titles on their opening
     pages, last words present, fonts); here only the assembly is checked: reading
-    a long book's text back with pypdf would take minutes.
+    a long book's text back with pypdf would take minutes, and reading back the page
+    tree pikepdf has just written from these pages a thirtieth of an edit's rebuild:
+    the written file is only checked to end as a PDF ends.
     """
     if pages != expected:
         raise BuildError(f"the PDF has {pages} pages where {expected} were assembled", target)
-    import pikepdf
-
-    with pikepdf.open(target) as written:
-        if len(written.pages) != expected:
-            raise BuildError(f"the written PDF has {len(written.pages)} pages, not {expected}",
-                             target)
+    with target.open("rb") as written:
+        written.seek(max(0, target.stat().st_size - 1024))
+        if b"%%EOF" not in written.read():
+            raise BuildError("the written PDF is cut short", target)
 
 
 # ------------------------------------------------------------------ cache

@@ -113,6 +113,10 @@ def ready() -> None:
     """A task that only makes the pool start a worker."""
 
 
+def primed(renderer: Renderer) -> None:
+    """A task that only makes a worker set up the job's renderer (:func:`run`)."""
+
+
 def warm_up(language: str | None, first_render: bool = False) -> None:
     """A worker's first task while the parent still plans the book: import WeasyPrint and
     load the language's hyphenation patterns, which every render of the job needs; with

@@ -216,13 +216,20 @@ def build_sections(face: BookFace | None, volume: Volume, target: Path,
         pool = early_pool = early.pool if early is not None else None
         if pool is not None:  # on an error, or once the book is written
             stack.callback(pool.shutdown, wait=False, cancel_futures=True)
+        if face is not None:
+            folder = user_cache_folder("fonts") or Path(scratch)
+            face = plan_static_fonts(face, folder)
+        job = None
+        if early is not None and (face is None or all(p.is_file() for p in face.static.values())):
+            # Workers started early set up their renderers (stylesheets, fonts: a tenth of
+            # a second) while this process plans the book.
+            job = workers.write_job(volume, Path(scratch), options.allow_remote)
+            for _ in range(early.count):
+                early.pool.submit(workers.run, job, face, workers.primed)
         context = book_context(volume, face)
         groups = make_groups(volume, context)
         for group in groups:
             group.html = group_html(volume, context, group)
-        if face is not None:
-            folder = user_cache_folder("fonts") or Path(scratch)
-            face = plan_static_fonts(face, folder)
         env_key = environment_key(volume, face)
         for group in groups:
             group.key = _digest(env_key, group.html)
@@ -243,7 +250,7 @@ def build_sections(face: BookFace | None, volume: Volume, target: Path,
         elif work and (jobs > 1 or pool is not None):
             if early is not None and early.count < jobs and len(work) > EDIT_GROUPS:
                 pool = None  # more than an edit: workers on every core
-            renders.job = workers.write_job(volume, Path(scratch), options.allow_remote)
+            renders.job = job or workers.write_job(volume, Path(scratch), options.allow_remote)
             renders.pool = pool or workers.start_pool(jobs)
             renders.own_pool = True
             # Not waiting: idle workers exit while this process writes the book, and on

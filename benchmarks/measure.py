@@ -842,8 +842,9 @@ def _notes_section(all_results: Results) -> list[str]:
         "(`~/.cache/bookmaker`: compiled templates, the book face's static instances "
         "and the parsed hyphenation patterns, made once per machine from the installed "
         "packages, as fontconfig caches fonts) is kept, as Python's `.pyc` files are; the "
-        "first build on a machine also makes the font instances (about 8 s of CPU, in "
-        "parallel). bookmaker is byte-compiled before the runs, as `pip install` does; "
+        "first build on a machine also makes the font instances and the faces' glyph "
+        "coverage (HarfBuzz: a hundredth of a second a face; the first build after a "
+        "fresh install is timed on its own above). bookmaker is byte-compiled before the runs, as `pip install` does; "
         "this machine sets `PYTHONDONTWRITEBYTECODE`, under which an editable install "
         "would compile its modules on every run (0.07 s).",
         "- Warm builds: the cold run of each repetition starts with no cache; the warm-edit "

@@ -118,10 +118,10 @@ def font_face_css(face: BookFace | None) -> str:
     for style, variable in sorted(face.files.items()):
         for weight in WEIGHTS:
             path = face.static.get(style, variable) if weight == 400 else variable
-            rules.append(font_face_rule(face.family, path, style, weight))
+            rules.append(_font_face_rule(face.family, path, style, weight))
     for script in face.script_faces:
         for (style, weight), path in sorted(script.files.items()):
-            rules.append(font_face_rule(script.family, path, style, weight))
+            rules.append(_font_face_rule(script.family, path, style, weight))
     families = [f'"{face.family}"'] + [f'"{script.family}"' for script in face.script_faces]
     if face.leading and len(families) > 1:
         families.insert(0, families.pop(1))
@@ -129,8 +129,7 @@ def font_face_css(face: BookFace | None) -> str:
     return "\n".join(rules) + "\n"
 
 
-def font_face_rule(family: str, path: Path, style: str, weight: int) -> str:
-    """One ``@font-face`` rule: ``family`` in ``style`` and ``weight`` from ``path``."""
+def _font_face_rule(family: str, path: Path, style: str, weight: int) -> str:
     return (f'@font-face {{\n  font-family: "{family}";\n  src: url({path.resolve().as_uri()!s});\n'
             f"  font-style: {style};\n  font-weight: {weight};\n}}")
 

@@ -16,6 +16,7 @@ imports (a fifth of a second before a worker can start importing WeasyPrint).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import multiprocessing
@@ -64,13 +65,27 @@ def write_job(volume: Volume, folder: Path | None, allow_remote: bool,
     return RenderJob(volume_file, allow_remote=allow_remote, refused=refused)
 
 
-def start_pool(jobs: int) -> ProcessPoolExecutor:
+def start_pool(jobs: int, warm: tuple | None = None) -> ProcessPoolExecutor:
     """``jobs`` worker processes, forked when that is safe, else spawned (see the
-    module's docstring)."""
+    module's docstring). With ``warm``, :func:`warm_up`'s arguments, each worker warms
+    up as it starts: as its initializer, not a task, which would wait for this process
+    to hand it over (a busy process took a tenth of a second to)."""
     if can_fork():
         return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_quiet)
-    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+                                   initializer=_start, initargs=(True, warm))
+    if warm is None:
+        return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start, initargs=(False, warm))
+
+
+def _start(forked: bool, warm: tuple | None) -> None:
+    if forked:
+        _quiet()
+    if warm is not None:
+        # A failure here would break the pool: the first task meets it again and says it.
+        with contextlib.suppress(Exception):
+            warm_up(*warm)
 
 
 def can_fork() -> bool:
@@ -117,39 +132,14 @@ def primed(renderer: Renderer) -> None:
     """A task that only makes a worker set up the job's renderer (:func:`run`)."""
 
 
-def warm_up(language: str | None, first_render: bool = False) -> None:
-    """A worker's first task while the parent still plans the book: import WeasyPrint and
-    load the language's hyphenation patterns, which every render of the job needs; with
-    ``first_render``, lay out a line too (:func:`_first_render`)."""
+def warm_up(language: str | None) -> None:
+    """What a worker does first, while the parent still plans the book: import WeasyPrint
+    and load the language's hyphenation patterns, which every render of the job needs."""
     from bookmaker.builders.pdf.hyphenation import preload_patterns
     from bookmaker.builders.pdf.render import import_weasyprint
 
     import_weasyprint()
     preload_patterns(language)
-    if first_render:  # for a worker that will wait for its task anyway
-        _first_render()
-
-
-def _first_render() -> None:
-    """A throwaway layout: a process's first sets up what all later ones share
-    (fontconfig, the C types cffi parses at first use, Pango's shapers, WeasyPrint's
-    modules imported on demand), while the worker has nothing else to do. In the
-    default book face (laid out, not written: WeasyPrint would instance the variable
-    font to embed it)."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    from bookmaker.builders.pdf.fonts import find_face, font_face_rule
-    from bookmaker.model import PdfSettings
-
-    config = FontConfiguration()
-    css = "p { text-align: justify; hyphens: auto; }"
-    face = find_face(PdfSettings.model_fields["font"].default)
-    if face is not None:
-        css += font_face_rule("Warm", face.files["normal"], "normal", 400)
-    with collecting([], silent=True):
-        HTML(string='<p lang="en">Warm <i>up</i>, 1918.</p>').render(
-            stylesheets=[CSS(string=css, font_config=config)], font_config=config)
 
 
 @functools.lru_cache(maxsize=1)

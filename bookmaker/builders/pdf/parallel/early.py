@@ -96,7 +96,7 @@ def start_worker_for_rebuild(options: BuildOptions) -> EarlyWorkers | None:
         return None
     if not workers.can_fork():
         return None
-    return _warm_up(EarlyWorkers(workers.start_pool(1), 1), None, first_render=True)
+    return _started(1, None)
 
 
 def start_workers_while_reading(manifest: Manifest, options: BuildOptions,
@@ -138,13 +138,22 @@ def start_workers_while_reading(manifest: Manifest, options: BuildOptions,
 
 
 def _warm_workers(count: int, language: str) -> EarlyWorkers:
-    return _warm_up(EarlyWorkers(workers.start_pool(count), count), language)
+    return _started(count, language)
 
 
-def _warm_up(early: EarlyWorkers, language: str | None,
-             first_render: bool = False) -> EarlyWorkers:
+def _started(count: int, language: str | None) -> EarlyWorkers:
+    """``count`` workers that warm up as they start; started now (a task makes the pool
+    start its workers)."""
+    pool = workers.start_pool(count, warm=(language,))
+    for _ in range(count):
+        pool.submit(workers.ready)
+    return EarlyWorkers(pool, count)
+
+
+def _warm_up(early: EarlyWorkers, language: str | None) -> EarlyWorkers:
+    """Workers already running (the readers) warm up as their next task."""
     for _ in range(early.count):
-        early.pool.submit(workers.warm_up, language, first_render)
+        early.pool.submit(workers.warm_up, language)
     return early
 
 

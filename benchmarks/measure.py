@@ -844,9 +844,9 @@ def _notes_section(all_results: Results) -> list[str]:
         "packages, as fontconfig caches fonts) is kept, as Python's `.pyc` files are; the "
         "first build on a machine also makes the font instances and the faces' glyph "
         "coverage (HarfBuzz: a hundredth of a second a face; the first build after a "
-        "fresh install is timed on its own above). bookmaker is byte-compiled before the runs, as `pip install` does; "
-        "this machine sets `PYTHONDONTWRITEBYTECODE`, under which an editable install "
-        "would compile its modules on every run (0.07 s).",
+        "fresh install is timed on its own above). bookmaker is byte-compiled before "
+        "the runs, as `pip install` does; this machine sets `PYTHONDONTWRITEBYTECODE`, "
+        "under which an editable install would compile its modules on every run (0.07 s).",
         "- Warm builds: the cold run of each repetition starts with no cache; the warm-edit "
         "run follows after appending one word to the middle document's first paragraph; "
         "the no-change run follows that with nothing changed.",

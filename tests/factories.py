@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from html import escape
+from pathlib import Path
 
 from bookmaker.model import (
     Block,
@@ -105,3 +106,24 @@ def make_volume(documents: int = 4, parts: int = 2, notes: int = 2) -> Volume:
         parts=part_list,
         source_date=dt.datetime(2006, 12, 16, tzinfo=dt.UTC),
     )
+
+
+SAMPLE = Path(__file__).resolve().parent.parent / "volumes" / "how-the-revolution-armed-1918"
+"""The sample volume of the repository."""
+
+
+def seed_volume(folder: Path, count: int) -> Path:
+    """A volume folder of ``count`` copies of the sample's statement (an archive text
+    page), each titled apart: 'Statement 1', 'Statement 2'…, in texts/s001.txt…"""
+    seed = SAMPLE / "texts" / "a-necessary-statement.txt"
+    (folder / "texts").mkdir(parents=True)
+    names = []
+    for number in range(1, count + 1):
+        text = seed.read_text("utf-8").replace("A Necessary Statement", f"Statement {number}")
+        (folder / "texts" / f"s{number:03d}.txt").write_text(text, "utf-8")
+        names.append(f'"texts/s{number:03d}.txt"')
+    (folder / "volume.toml").write_text(
+        '[volume]\ntitle = "Many"\nauthors = ["Leon Trotsky"]\n'
+        f"documents = [{', '.join(names)}]\n", "utf-8")
+    return folder
+

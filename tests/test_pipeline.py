@@ -7,22 +7,10 @@ from pathlib import Path
 
 from bookmaker import loading as pipeline
 from bookmaker.pipeline import load_volume
+from tests.factories import seed_volume
 
 SAMPLE = Path(__file__).resolve().parent.parent / "volumes" / "how-the-revolution-armed-1918"
 SEED = SAMPLE / "texts" / "a-necessary-statement.txt"
-
-
-def big_volume(folder: Path, count: int) -> Path:
-    (folder / "texts").mkdir(parents=True)
-    names = []
-    for number in range(1, count + 1):
-        text = SEED.read_text("utf-8").replace("A Necessary Statement", f"Statement {number}")
-        (folder / "texts" / f"s{number:03d}.txt").write_text(text, "utf-8")
-        names.append(f'"texts/s{number:03d}.txt"')
-    (folder / "volume.toml").write_text(
-        '[volume]\ntitle = "Many"\nauthors = ["Leon Trotsky"]\n'
-        f"documents = [{', '.join(names)}]\n", "utf-8")
-    return folder
 
 
 def test_cached_read_equals_fresh_read(tmp_path, monkeypatch):
@@ -45,7 +33,7 @@ def test_cached_read_equals_fresh_read(tmp_path, monkeypatch):
 
 
 def test_parallel_read_equals_serial_read(tmp_path):
-    folder = big_volume(tmp_path / "vol", pipeline.PARALLEL_READ_MIN + 6)
+    folder = seed_volume(tmp_path / "vol", pipeline.PARALLEL_READ_MIN + 6)
     serial = load_volume(folder, jobs=1)
     parallel = load_volume(folder, jobs=2)
     assert [doc.title for doc in parallel.documents] == [

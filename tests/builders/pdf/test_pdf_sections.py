@@ -16,7 +16,7 @@ from bookmaker.builders.pdf.parallel import sections as pdf_sections
 from bookmaker.builders.pdf.render import Renderer
 from bookmaker.model import Block, Part
 from bookmaker.pipeline import load_volume
-from tests.factories import make_document, make_volume
+from tests.factories import make_document, make_volume, seed_volume
 
 SAMPLE = Path(__file__).resolve().parents[3] / "volumes" / "how-the-revolution-armed-1918"
 
@@ -244,27 +244,12 @@ def test_single_render_when_sections_would_differ():
     assert not pdf_sections.can_render_in_sections(volume)
 
 
-def archive_volume(folder: Path, count: int) -> Path:
-    """A volume of ``count`` copies of the sample's statement, each titled apart."""
-    seed = SAMPLE / "texts" / "a-necessary-statement.txt"
-    (folder / "texts").mkdir(parents=True)
-    names = []
-    for number in range(1, count + 1):
-        text = seed.read_text("utf-8").replace("A Necessary Statement", f"Statement {number}")
-        (folder / "texts" / f"s{number:02d}.txt").write_text(text, "utf-8")
-        names.append(f'"texts/s{number:02d}.txt"')
-    (folder / "volume.toml").write_text(
-        '[volume]\ntitle = "Many"\nauthors = ["Leon Trotsky"]\n'
-        f"documents = [{', '.join(names)}]\n", "utf-8")
-    return folder
-
-
 def test_workers_started_while_reading(tmp_path):
     """A first build of a book of several groups gets a worker per core while the
     documents are read; a rebuild one worker; a small book, a watcher or one core none."""
     from bookmaker.manifest import load_manifest
 
-    manifest = load_manifest(archive_volume(tmp_path / "vol", 16))
+    manifest = load_manifest(seed_volume(tmp_path / "vol", 16))
     cache = tmp_path / "cache"
     first = pdf_sections.start_workers_while_reading(manifest, BuildOptions(jobs=2,
                                                                             cache_dir=cache))
@@ -301,7 +286,7 @@ def test_rebuild_after_an_edit_renders_in_the_worker_started_early(tmp_path):
     import subprocess
     import sys
 
-    folder = archive_volume(tmp_path / "vol", 16)
+    folder = seed_volume(tmp_path / "vol", 16)
     out = tmp_path / "out"
 
     def build() -> tuple[int, bool]:
@@ -311,7 +296,7 @@ def test_rebuild_after_an_edit_renders_in_the_worker_started_early(tmp_path):
         return int(pages), imported == "True"
 
     cold_pages, _ = build()
-    text = folder / "texts" / "s04.txt"
+    text = folder / "texts" / "s004.txt"
     text.write_text(text.read_text("utf-8").replace("Soviet power", "Soviet powerzebra", 1),
                     "utf-8")
     pages, imported = build()
@@ -344,7 +329,7 @@ def test_first_build_renders_in_the_reading_workers(tmp_path):
     import subprocess
     import sys
 
-    folder = archive_volume(tmp_path / "vol", 16)
+    folder = seed_volume(tmp_path / "vol", 16)
     done = subprocess.run([sys.executable, "-c", READERS_RENDER, str(folder), str(tmp_path)],
                           capture_output=True, text=True, check=True)
     pages, pools = map(int, done.stdout.split())

@@ -157,9 +157,21 @@ def draw_cover(info: VolumeInfo) -> CoverImage:
     if info.series and info.series_number is not None:
         number_line = labels_for(info.language)["number"] % {
             "number": series_number(info.series_number)}
-    text = " ".join(filter(None, [info.title, info.subtitle, info.series, *info.authors]))
     return _draw(info.title, info.subtitle, info.series, number_line, tuple(info.authors),
-                 _cover_face(dominant_script(text), info.language))
+                 cover_faces(info, number_line))
+
+
+def cover_faces(info: VolumeInfo, number_line: str | None = None) -> tuple:
+    """The faces of the series band, the title, the subtitle and the authors' line, each
+    for its own script: a Chinese title under a Latin author's name is set in a Chinese
+    face, not as boxes in the book face."""
+
+    def face(*texts: str | None) -> FaceFile | None:
+        text = " ".join(t for t in texts if t)
+        return _cover_face(dominant_script(text), info.language) if text else None
+
+    return (face(info.series, number_line), face(info.title), face(info.subtitle),
+            face(*info.authors))
 
 
 def _cover_face(script: str, language: str) -> FaceFile | None:
@@ -178,37 +190,43 @@ def _cover_face(script: str, language: str) -> FaceFile | None:
     return str(found.coverage_file), found.coverage_index
 
 
+def _wide(text: str) -> int:
+    """2 for a text in Han or kana, which are square (a line holds half as many of them
+    as of Latin letters), else 1."""
+    return 2 if any(unicodedata.east_asian_width(c) in "WF" for c in text) else 1
+
+
 @functools.lru_cache(maxsize=8)
 def _draw(title: str, subtitle: str | None, series: str | None, number_line: str | None,
-          authors: tuple[str, ...], face: FaceFile | None) -> CoverImage:
-    # Cached: drawing and compressing takes a third of a second, and tests build many books.
+          authors: tuple[str, ...], faces: tuple) -> CoverImage:
+    # Cached: tests build many books.
+    series_face, title_face, subtitle_face, authors_face = faces
     image = Image.new("L", (WIDTH, HEIGHT), PAGE)
     draw = ImageDraw.Draw(image)
-    # Han and kana are square: a line holds half as many of them as of Latin letters.
-    wide = 2 if any(unicodedata.east_asian_width(c) in "WF" for c in title) else 1
 
     if series:
-        lines = textwrap.wrap(series.upper(), width=42 // wide)
+        lines = textwrap.wrap(series.upper(), width=42 // _wide(series))
         if number_line:
             lines.append(number_line)
         band = 180 + 90 * len(lines)
         draw.rectangle((0, 0, WIDTH, band), fill=BAND)
         y = 130
         for line in lines:
-            y = _centered(draw, y, line, _font(58, 500, face=face), ON_BAND) + 34
+            y = _centered(draw, y, line, _font(58, 500, face=series_face), ON_BAND) + 34
     else:
         draw.rectangle((0, 0, WIDTH, 120), fill=BAND)
 
-    y = _wrapped(draw, 820, title, _font(150, 600, face=face), ON_PAGE, width=16 // wide,
-                 gap=50)
+    y = _wrapped(draw, 820, title, _font(150, 600, face=title_face), ON_PAGE,
+                 width=16 // _wide(title), gap=50)
     if subtitle:
-        y = _wrapped(draw, y + 70, subtitle, _font(84, italic=True, face=face), ON_PAGE,
-                     width=28 // wide, gap=30)
+        y = _wrapped(draw, y + 70, subtitle, _font(84, italic=True, face=subtitle_face),
+                     ON_PAGE, width=28 // _wide(subtitle), gap=30)
 
     draw.line((WIDTH / 2 - 160, 2040, WIDTH / 2 + 160, 2040), fill=BAND, width=5)
     if authors:
-        _wrapped(draw, 2130, ", ".join(authors), _font(96, 500, face=face), ON_PAGE,
-                 width=26 // wide, gap=30)
+        names = ", ".join(authors)
+        _wrapped(draw, 2130, names, _font(96, 500, face=authors_face), ON_PAGE,
+                 width=26 // _wide(names), gap=30)
 
     image.putpalette(_palette())  # the indices become the colours: a palette image
     buffer = io.BytesIO()

@@ -484,6 +484,24 @@ def test_drawn_cover_is_a_palette_image_in_the_cover_colours():
     assert len(drawn.data) < 100_000
 
 
+def test_drawn_cover_sets_each_line_in_a_face_for_its_script():
+    """A Chinese title under a Latin author's name: the title in a face that has its
+    characters (it was drawn as boxes in the book face), the name in the book face."""
+    from pathlib import Path
+
+    from bookmaker.builders.epub import cover
+    from bookmaker.builders.pdf.fonts import font_coverage
+
+    info = make_volume(documents=1, parts=0).info.model_copy(
+        update={"title": "必要的声明", "language": "zh", "authors": ["Leon Trotsky"]})
+    series_face, title_face, subtitle_face, authors_face = cover.cover_faces(info)
+    if title_face is None:
+        pytest.skip("no face for Han is installed (apt-get install fonts-noto-cjk)")
+    assert set(map(ord, info.title)) <= font_coverage(Path(title_face[0]), title_face[1])
+    assert authors_face is None  # the book face, EB Garamond
+    assert cover.cover_faces(info.model_copy(update={"authors": ["托洛茨基"]}))[3] == title_face
+
+
 def test_the_volumes_own_cover_is_used(tmp_path):
     root = tmp_path / "vol"
     (root / "images").mkdir(parents=True)

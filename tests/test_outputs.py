@@ -117,9 +117,9 @@ def test_output_folder_that_is_a_file(tmp_path, capsys):
 def test_interrupted_build_leaves_the_old_output(tmp_path):
     # A book of 30 documents: its build lasts long enough to be interrupted (in the
     # group workers) on a loaded machine; the sample's took a second, and was missed.
-    from tests.test_pipeline import big_volume
+    from tests.factories import seed_volume
 
-    volume = big_volume(tmp_path / "many", 30)
+    volume = seed_volume(tmp_path / "many", 30)
     out = tmp_path / "out"
     assert cli("build", volume, "-f", "pdf", "-o", out, "--no-cache").returncode == 0
     before = (out / "many.pdf").read_bytes()

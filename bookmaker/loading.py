@@ -13,7 +13,6 @@ import functools
 import gc
 import hashlib
 import itertools
-import logging
 import multiprocessing as mp
 import pickle
 import shutil
@@ -27,7 +26,7 @@ from bookmaker import __version__
 from bookmaker.cache import Cache
 from bookmaker.errors import BookmakerError, DocumentError
 from bookmaker.images import read_assets, read_cover, resolve_images
-from bookmaker.log import LOGGER, warn
+from bookmaker.log import LOGGER, silence, warn
 from bookmaker.manifest import DocumentSpec, Manifest, load_manifest
 from bookmaker.model import Document, Part, Volume, slugify
 from bookmaker.readers import READERS, DocumentSource
@@ -203,7 +202,7 @@ def _read_in_workers(
     """The pool of ``jobs`` workers forked now to read ``missing``, and its results:
     ``(spec, document, its pickle)`` in order."""
     pool = ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"),
-                               initializer=_quiet_worker)
+                               initializer=silence)
     # Each task carries only its documents' bytes and sources, never the whole
     # manifest; and several documents, since a document takes a few milliseconds
     # and a task's round trip through the pool about as long.
@@ -222,10 +221,6 @@ def _read_batch(batch: list[Task]) -> list[bytes]:
     return [pickle.dumps(read_document(*task), pickle.HIGHEST_PROTOCOL) for task in batch]
 
 
-def _quiet_worker() -> None:
-    """In a reading worker, warnings are returned with the document, not printed."""
-    LOGGER.handlers.clear()
-    LOGGER.addHandler(logging.NullHandler())
     LOGGER.propagate = False
 
 

@@ -27,6 +27,14 @@ class WarningCounter(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def silence() -> None:
+    """In a worker process (forked, it has the parent's handlers): say nothing here; what
+    the worker logs goes back with its results and the parent says it."""
+    LOGGER.handlers.clear()
+    LOGGER.addHandler(logging.NullHandler())
+    LOGGER.propagate = False
+
+
 def warn(message: str, path: str | None = None) -> None:
     """Log a warning, prefixed with the file it concerns."""
     LOGGER.warning(f"{path}: {message}" if path else message)

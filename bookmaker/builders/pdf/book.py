@@ -61,8 +61,6 @@ def build(volume: Volume, target: Path, options: BuildOptions) -> BuildResult:
     if early is not None and not sectioned_book:
         early.close()
         early = None
-    if sectioned_book and early is None:
-        early = pdf_sections.start_workers_early(volume, options)
     try:
         face = find_face(volume.settings.pdf.font)
         if face is not None:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bookmaker.atomic import write_atomically
-from bookmaker.log import collecting
+from bookmaker.log import collecting, silence
 
 if TYPE_CHECKING:
     from bookmaker.builders.pdf.fonts import BookFace
@@ -81,7 +81,7 @@ def start_pool(jobs: int, warm: tuple | None = None) -> ProcessPoolExecutor:
 
 def _start(forked: bool, warm: tuple | None) -> None:
     if forked:
-        _quiet()
+        silence()
     if warm is not None:
         # A failure here would break the pool: the first task meets it again and says it.
         with contextlib.suppress(Exception):
@@ -103,15 +103,6 @@ def weasyprint_unloaded() -> bool:
     import sys
 
     return "weasyprint" not in sys.modules
-
-
-def _quiet() -> None:
-    """A forked worker has the parent's log handlers: what it says goes back with its
-    results (:func:`run`), not to the parent's terminal."""
-    from bookmaker.log import LOGGER
-
-    LOGGER.handlers.clear()
-    LOGGER.propagate = False
 
 
 def run(job: RenderJob, face: BookFace | None, function: Callable[..., T],

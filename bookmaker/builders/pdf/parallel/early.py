@@ -1,5 +1,6 @@
-"""Render workers started before the book is planned: as soon as the documents are
-being read (the builder's ``prepare``), or once they are read.
+"""Render workers started before the book is planned: before the volume is read (a
+rebuild's, the builder's ``before_reading``), or as soon as its documents are being read
+(the builder's ``prepare``).
 
 Light on purpose: the PDF builder's ``prepare`` imports this module before the workers
 are forked, and they are forked sooner for it (importing :mod:`.sections` and what it
@@ -22,7 +23,7 @@ from bookmaker.scripts import text_direction
 if TYPE_CHECKING:
     from bookmaker.builders import BuildOptions
     from bookmaker.manifest import Manifest
-    from bookmaker.model import PdfSettings, Volume
+    from bookmaker.model import PdfSettings
 
 GROUP_WORDS = 3000
 """Words per group (about 12 pages): small enough that an edit re-renders little (a
@@ -44,27 +45,9 @@ def sections_allowed(settings: PdfSettings, language: str) -> bool:
     )
 
 
-def start_workers_early(volume: Volume, options: BuildOptions) -> EarlyWorkers | None:
-    """Worker processes started before the book is planned, when rendering in them is
-    all but certain and none were started while the documents were read
-    (:func:`start_workers_while_reading`): several cores, a book of several groups, no
-    cluster, no watcher (it keeps a renderer of its own), and no rendered group in the
-    cache (a cold build renders every group). They import WeasyPrint while this process
-    finds the faces and writes the groups' HTML. None when the workers are better
-    started later, or not."""
-    if options.executor is not None or options.kept is not None:
-        return None
-    jobs = worker_count(options.jobs, len(volume.documents))
-    if jobs < 2 or _has_rendered_groups(options.cache_dir):
-        return None
-    if sum(doc.words for doc in volume.documents) <= 2 * GROUP_WORDS:
-        return None
-    return _warm_workers(jobs, volume.info.language)
-
-
 @dataclass
 class EarlyWorkers:
-    """Render workers started while the documents were read."""
+    """Render workers started before the book was planned."""
 
     pool: Executor
     count: int
@@ -134,10 +117,6 @@ def start_workers_while_reading(manifest: Manifest, options: BuildOptions,
         count = jobs
     else:
         return None
-    return _warm_workers(count, language)
-
-
-def _warm_workers(count: int, language: str) -> EarlyWorkers:
     return _started(count, language)
 
 

@@ -57,12 +57,11 @@ from bookmaker.builders.pdf.pages import page_starts
 from bookmaker.builders.pdf.parallel import chunks as pdf_chunks
 from bookmaker.builders.pdf.parallel import contents as pdf_contents
 from bookmaker.builders.pdf.parallel.assemble import Assembly
-from bookmaker.builders.pdf.parallel.early import (  # noqa: F401 - start_* are this module's API too
+from bookmaker.builders.pdf.parallel.early import (  # noqa: F401 - start_* is this module's API too
     EDIT_GROUPS,
     GROUP_WORDS,
     EarlyWorkers,
     sections_allowed,
-    start_workers_early,
     start_workers_while_reading,
 )
 from bookmaker.builders.pdf.render import Renderer, page_css, render_html
@@ -207,9 +206,8 @@ def build_sections(face: BookFace | None, volume: Volume, target: Path,
     matter) and this process only plans and assembles: it never imports WeasyPrint,
     whose import and set-up would take a core from the workers for a second, and it
     assembles the body while a worker renders the front matter. Without workers, this
-    process renders all with one renderer. ``pool``: workers started already
-    (:func:`start_workers_while_reading`, :func:`start_workers_early`), used if workers
-    are wanted and ended if not.
+    process renders all with one renderer. ``early``: workers started already
+    (:mod:`.early`), used if workers are wanted and ended if not.
     """
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bookmaker-fonts-") as scratch, ExitStack() as stack:
@@ -256,8 +254,8 @@ def build_sections(face: BookFace | None, volume: Volume, target: Path,
             # Not waiting: idle workers exit while this process writes the book, and on
             # an error the groups not yet begun are dropped, not rendered for nothing.
             stack.callback(renders.pool.shutdown, wait=False, cancel_futures=True)
-        if early_pool is not None and renders.pool is not early_pool:  # started for nothing
-            early_pool.shutdown(wait=False, cancel_futures=True)
+        if early is not None and renders.pool is not early_pool:  # started for nothing
+            early.close()
         if options.executor is None:  # a cluster's workers make what their machine lacks
             started = renders.pool is not None and renders.pool is early_pool
             for future in start_fonts(face, renders.pool, jobs, started):
@@ -298,11 +296,11 @@ def _render_and_assemble(plan: Plan, renders: Renders, cached: dict[str, Rendere
     calibration = _cached_or_started(cache.get(key), partial(cache.put, key),
                                      lambda: renders.start(calibration_pdf))
     # The front matter with placeholder folios, at once, beside the groups (.contents).
-    early, early_key = None, ""
+    early_front, early_key = None, ""
     if pdf_contents.can_stamp(plan.volume):
         html = front_html(plan.volume, plan.context, pdf_contents.placeholder_folios(plan.context))
         early_key = _digest(plan.env_key, "front", html)
-        early = _cached_or_started(_load(cache, early_key), partial(_store, cache, early_key),
+        early_front = _cached_or_started(_load(cache, early_key), partial(_store, cache, early_key),
                                    lambda: renders.start(render_front, html))
     rendered: dict[str, RenderedGroup] = dict(cached)
     for hit in cached.values():
@@ -337,10 +335,11 @@ def _render_and_assemble(plan: Plan, renders: Renders, cached: dict[str, Rendere
                   for index, group in enumerate(groups)
                   for anchor, page in rendered[group.key].anchors.items()}
         front = None
-        if early is not None:  # stamped, or as stamped before for the same folios
+        if early_front is not None:  # stamped, or as stamped before for the same folios
             key = _digest(early_key, "stamped", json.dumps(folios, sort_keys=True))
             hit = _load(cache, key)
-            front = (lambda: hit) if hit is not None else _stamped(early(), plan.context, folios)
+            front = ((lambda: hit) if hit is not None
+                     else _stamped(early_front(), plan.context, folios))
             if hit is None and front is not None:
                 _store(cache, key, front())
         if front is None:  # rendered with the numbers, now that they are known

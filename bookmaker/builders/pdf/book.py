@@ -22,6 +22,7 @@ from bookmaker.builders.pdf import workers
 from bookmaker.builders.pdf.context import BookContext, book_context, offprint_context
 from bookmaker.builders.pdf.folios import page_labels
 from bookmaker.builders.pdf.fonts import find_face, warn_missing_characters, with_script_faces
+from bookmaker.builders.pdf.framestack import roomy_stack
 from bookmaker.builders.pdf.pages import page_starts
 from bookmaker.builders.pdf.parallel import sections as pdf_sections
 from bookmaker.builders.pdf.parallel.chunks import needs_chunks
@@ -205,6 +206,7 @@ def body_start(pages, context: BookContext) -> int:
     return where.get(context.body_start_id, 0) if context.body_start_id else 0
 
 
+@roomy_stack
 def write(document, target: Path, settings: PdfSettings, front_pages: int, volume: Volume) -> None:
     """Write the laid-out pages, with page labels (roman front matter, arabic body)."""
     options = {"pdf_variant": VARIANTS[settings.variant]} if settings.variant else {}

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bookmaker.builders.pdf.context import BookContext
 from bookmaker.builders.pdf.fonts import BookFace, find_face, font_face_css
+from bookmaker.builders.pdf.framestack import roomy_stack
 from bookmaker.builders.pdf.hyphenation import preload_patterns
 from bookmaker.errors import BuildError
 from bookmaker.log import LOGGER, warn
@@ -147,6 +148,7 @@ class Renderer:
             self.parsed[text] = CSS(string=text, font_config=self.font_config)
         return self.parsed[text]
 
+    @roomy_stack
     def write_bytes(self, document) -> bytes:
         """The PDF of a laid-out document, fonts dated from the volume (reproducible)."""
         with weasyprint_warnings(), font_timestamps(self.volume):
@@ -291,6 +293,7 @@ def render_html(volume: Volume, template: str, context: BookContext) -> str:
     return env.get_template(template).render(book=context)
 
 
+@roomy_stack
 def lay_out(html: str, volume: Volume, fetcher, stylesheets: list, font_config):
     """Lay out the pages (WeasyPrint ``render``); nothing is written yet."""
     from weasyprint import HTML

@@ -6,10 +6,11 @@ import dataclasses
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import PurePosixPath
+from typing import Protocol
 
 from lxml import etree
 
@@ -358,10 +359,16 @@ def first_group(match: re.Match[str]) -> str:
     return next(group for group in match.groups() if group is not None)
 
 
+class CallFinder(Protocol):
+    """What finds a text's note markers: a compiled pattern, or one that also checks them."""
+
+    def finditer(self, string: str) -> Iterator[re.Match[str]]: ...
+
+
 def text_to_inline(
     text: str,
     calls: NoteCalls | None,
-    marker: re.Pattern[str] | None,
+    marker: CallFinder | None,
     typography: TypographySettings | None = None,
     language: str = "en",
 ) -> str:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from bookmaker.errors import DocumentError
 from bookmaker.model import TypographySettings
 from bookmaker.readers import READERS, DocumentSource
-from bookmaker.readers.archive_text import read
+from bookmaker.readers.archive_text import call_pattern, read
+from bookmaker.readers.common import first_group
 
 SEED = Path("/work/shared/seeds/a-necessary-statement.txt")
 VOLUME_SEED = Path(__file__).parents[2] / "volumes/how-the-revolution-armed-1918/texts"
@@ -266,3 +270,22 @@ def test_text_before_the_first_note_number_is_kept_as_a_note():
     doc = read(text.encode(), DocumentSource("texts/n.txt", "n"))
     assert [n.text.strip() for n in doc.notes] == ["An editor’s remark.", "A note."]
     assert any("without a number" in w for w in doc.warnings)
+
+
+def _labels_pattern(labels: list[str]) -> re.Pattern[str]:
+    """The note calls as a pattern of the labels themselves, as one would first write it."""
+    numbers = sorted({label for label in labels if label.isdigit()}, key=len, reverse=True)
+    if not numbers:
+        return re.compile(r"\[(\d{1,4}|\*{1,3})\]")
+    known = "|".join(numbers)
+    return re.compile(
+        rf"\[(\d{{1,4}}|\*{{1,3}})\]|\(({known})\)|〔({known})〕|［({known})］"
+        rf"|(?:(?<=[^\W\d])|(?<=[^\W\d][.,;:!?»”\"’)]))({known})(?!\w)")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="12345 a.,)(〔〕［］[]*»", max_size=24),
+       st.lists(st.sampled_from(["1", "2", "12", "21", "123", "1234", "*", "a"]), max_size=4))
+def test_the_call_pattern_finds_what_a_pattern_of_the_labels_finds(text, labels):
+    expected = [(m.span(), first_group(m)) for m in _labels_pattern(labels).finditer(text)]
+    assert [(m.span(), first_group(m)) for m in call_pattern(labels).finditer(text)] == expected

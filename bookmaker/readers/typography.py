@@ -203,8 +203,30 @@ _FR_OPEN = re.compile(r"\u00ab[ ]?(?=\S)")
 _FR_CLOSE = re.compile(r"(?=[ \u00bb])(?<=\S)[ ]?\u00bb")
 
 
+# An entity reference ending where a match begins: its ';' is no semicolon (&amp;).
+_ENTITY_BEFORE = re.compile(r"&#?[A-Za-z0-9]+\Z")
+
+
+def _high_space(match: re.Match[str]) -> str:
+    if match.group(0) == ";" and _ENTITY_BEFORE.search(match.string, max(0, match.start() - 10),
+                                                      match.start()):
+        return ";"
+    return "\u202f" + match.group(1)
+
+
+_OTHER_REFERENCE = re.compile(r"&(?!(?:amp|lt|gt);)")
+
+
 def _french_spaces(text: str) -> str:
-    text = _FR_HIGH.sub("\u202f\\1", text)
+    if "&" in text and not _OTHER_REFERENCE.search(text):
+        # The rules read the characters, not the references escaping made of & < >.
+        plain = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        return escape(_french_spaces_of(plain), quote=False)
+    return _french_spaces_of(text)
+
+
+def _french_spaces_of(text: str) -> str:
+    text = _FR_HIGH.sub(_high_space, text)
     text = _FR_COLON.sub("\u00a0:", text)
     text = _FR_OPEN.sub("\u00ab\u202f", text)
     return _FR_CLOSE.sub("\u202f\u00bb", text)

@@ -173,3 +173,16 @@ def test_fast_patterns_match_where_their_plain_forms_do(text):
         fast = getattr(typography, name)
         assert ([(m.span(), m.groups()) for m in fast.finditer(text)]
                 == [(m.span(), m.groups()) for m in re.finditer(plain, text)]), name
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a &amp; b", "a &amp; b"),
+    ("R&amp;D ; la suite", "R&amp;D\u202f; la suite"),
+    ("x &lt;y&gt; ; z", "x &lt;y&gt;\u202f; z"),
+    ("Q &amp;!", "Q &amp;\u202f!"),
+    ("&#233;; oui", "&#233;; oui"),
+])
+def test_french_spaces_leave_character_references_whole(text, expected):
+    """The ; of &amp; is no semicolon: a space before it broke the XHTML (a French text
+    with an & in it could not be read)."""
+    assert smarten_html(text, language="fr") == expected

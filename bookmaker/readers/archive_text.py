@@ -44,6 +44,7 @@ from bookmaker.readers.common import (
     finish_notes,
     first_group,
     guarded,
+    inline_and_text,
     is_credit,
     is_date_line,
     is_navigation,
@@ -164,6 +165,9 @@ def read(data: bytes, source: DocumentSource) -> Document:
     def inline(raw: str) -> str:
         return text_to_inline(raw, calls, marker, smart, source.language)
 
+    def inline_block(raw: str) -> tuple[str, str]:
+        return inline_and_text(raw, calls, marker, smart, source.language)
+
     title_html = occasion = source_line = None
     extra: list[Para] = []
     if title_at is not None:
@@ -181,7 +185,7 @@ def read(data: bytes, source: DocumentSource) -> Document:
     body = [p for p in extra + body if not (is_navigation(p.text) or LAST_UPDATED.match(p.text))]
     body, source_line = _take_trailing_source(body, source_line, inline)
     body, date_text, date = _take_closing_date(body)
-    blocks = [_block(p, inline) for p in body]
+    blocks = [_block(p, inline_block) for p in body]
     title, title_html = settle_title(ctx, title_html)
     notes = finish_notes(ctx, calls, note_texts)
     return Document(
@@ -336,9 +340,10 @@ def _take_closing_date(body: list[Para]):
     return body, None, None
 
 
-def _block(para: Para, inline) -> Block:
+def _block(para: Para, inline_block) -> Block:
     if _SEPARATOR.match(para.text):
         return make_block("rule", '<hr class="section-break"/>')
+    html, text = inline_block(para.text)
     if para.indented and len(para.lines) > 0:
-        return make_block("quote", f"<blockquote><p>{inline(para.text)}</p></blockquote>")
-    return make_block("paragraph", f"<p>{inline(para.text)}</p>")
+        return make_block("quote", f"<blockquote><p>{html}</p></blockquote>", text)
+    return make_block("paragraph", f"<p>{html}</p>", text)

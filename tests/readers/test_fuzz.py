@@ -11,6 +11,7 @@ from lxml import etree
 from bookmaker.errors import DocumentError
 from bookmaker.model import Document
 from bookmaker.readers import DocumentSource, archive_html, archive_text, markdown
+from bookmaker.readers.common import plain_text
 
 READERS = {"txt": archive_text.read, "htm": archive_html.read, "md": markdown.read}
 FUZZ = settings(
@@ -21,8 +22,8 @@ FUZZ = settings(
 _CALL_ID = re.compile(r'class="noteref" role="doc-noteref" id="([^"]+)" href="#([^"]+)"')
 
 
-def run(kind: str, data: bytes) -> Document | None:
-    source = DocumentSource(rel_path=f"texts/fuzz.{kind}", doc_id="fuzz")
+def run(kind: str, data: bytes, language: str = "en") -> Document | None:
+    source = DocumentSource(rel_path=f"texts/fuzz.{kind}", doc_id="fuzz", language=language)
     try:
         doc = READERS[kind](data, source)
     except DocumentError as error:
@@ -42,6 +43,7 @@ def check_document(doc: Document) -> None:
             etree.fromstring(f"<p>{html}</p>")
     for block in doc.blocks:
         etree.fromstring(f"<div>{block.html}</div>")
+        assert block.text == plain_text(block.html)  # made apart from the markup, by some readers
     note_ids = {note.id for note in doc.notes}
     assert len(note_ids) == len(doc.notes)
     calls = _CALL_ID.findall(doc.title_html + doc.body_html)
@@ -95,9 +97,10 @@ TEXT_LINES = st.one_of(
 
 
 @FUZZ
-@given(st.lists(TEXT_LINES, max_size=40), st.sampled_from(["\n", "\r\n", "\r", "\n\n"]))
-def test_structured_text(lines, newline):
-    run("txt", newline.join(lines).encode("utf-8"))
+@given(st.lists(TEXT_LINES, max_size=40), st.sampled_from(["\n", "\r\n", "\r", "\n\n"]),
+       st.sampled_from(["en", "fr", "de", "ru", "zh"]))
+def test_structured_text(lines, newline, language):
+    run("txt", newline.join(lines).encode("utf-8"), language)
 
 
 TAGS = st.sampled_from([

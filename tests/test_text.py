@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bookmaker.model import Block, Document
-from bookmaker.text import count_words, words
+from bookmaker.text import count_words
 
 CHINESE = "我们必须坚持马克思主义的基本原理，同时根据实际情况加以发展。"
 
@@ -48,15 +48,3 @@ def test_quick_count_splits_where_the_word_pattern_does():
     mixed = "a\u00a0b\u2009c\u3000d\x1ce, Войска —  «εἰρήνη»\u200bz"
     assert count_words(mixed) == sum(1 for _ in _word().finditer(mixed)) == 8
     assert count_words("红军 and 赤軍") == 5
-
-
-def test_no_character_below_the_first_unspaced_one_is_unspaced():
-    """count_words and words skip their patterns for a text whose largest character is
-    below these bounds: nothing below them may be a character those patterns find."""
-    from bookmaker.text import _FIRST_IDEOGRAPH, _FIRST_UNSPACED, _any_unspaced, _ideograph
-
-    assert _any_unspaced().search("".join(map(chr, range(ord(_FIRST_UNSPACED))))) is None
-    assert _any_unspaced().match(_FIRST_UNSPACED)
-    assert _ideograph().search("".join(map(chr, range(ord(_FIRST_IDEOGRAPH))))) is None
-    assert _ideograph().match(_FIRST_IDEOGRAPH)
-    assert count_words("ກກກ abc") == 4 and words("革命 army") == ["革", "命", "army"]

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
-
-from bookmaker.labels import join_names
+if TYPE_CHECKING:
+    import jinja2
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -47,6 +47,12 @@ def make_environment(kind: str, volume_root: Path | None = None, style: str = "d
 
 
 def _new_environment(kind: str, volume_root: Path | None, style: str):
+    # Imported here: a PDF render worker looks styles up with this module but renders no
+    # template, and Jinja2's import took 65 ms of a rebuild's critical path.
+    import jinja2
+
+    from bookmaker.labels import join_names
+
     builtin = jinja2.FileSystemLoader(str(TEMPLATES_DIR / kind))
     chain: list[jinja2.BaseLoader] = []
     if volume_root is not None:
@@ -75,6 +81,8 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates kept per user, as Python keeps ``.pyc`` files: compiling a
     book's templates costs a tenth of a second on every run. Entries are checked
     against the template's source, so an edited template is compiled again."""
+    import jinja2
+
     from bookmaker.cache import user_cache_folder
 
     folder = user_cache_folder("jinja")

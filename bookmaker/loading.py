@@ -15,7 +15,6 @@ import hashlib
 import itertools
 import multiprocessing as mp
 import pickle
-import shutil
 import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -30,7 +29,7 @@ from bookmaker.log import LOGGER, silence, warn
 from bookmaker.manifest import DocumentSpec, Manifest, load_manifest
 from bookmaker.model import Document, Part, Volume, slugify
 from bookmaker.readers import READERS, DocumentSource
-from bookmaker.reproducible import epoch_date, worker_count
+from bookmaker.reproducible import epoch_date, may_be_in_git, worker_count
 from bookmaker.resources import read_bytes
 
 Progress = Callable[[str, int, int], None]
@@ -298,7 +297,7 @@ def source_date(paths: Iterable[Path]) -> dt.datetime:
 
 def _git_commit_time(paths: list[Path]) -> int | None:
     """Commit time of the newest commit touching ``paths``, if all are committed unchanged."""
-    if not paths or shutil.which("git") is None:
+    if not paths or not may_be_in_git(paths[0].parent):
         return None
     folder = paths[0].parent
     names = [str(p) for p in paths]

@@ -30,7 +30,7 @@ import bookmaker
 from bookmaker.atomic import replacing
 from bookmaker.errors import OutputError
 from bookmaker.log import LOGGER
-from bookmaker.reproducible import epoch_text
+from bookmaker.reproducible import epoch_text, may_be_in_git
 
 AREA = "outputs"
 KEEP_PER_FORMAT = 2
@@ -112,7 +112,7 @@ def _installed_packages() -> list[str]:
 
 def _git_state(volume_dir: Path) -> str:
     """The last commit touching the volume: the build date follows it (pipeline.source_date)."""
-    if shutil.which("git") is None:
+    if not may_be_in_git(volume_dir):
         return ""
     try:
         log = subprocess.run(["git", "log", "-1", "--format=%H %ct", "--", "."],

@@ -22,6 +22,9 @@ _ALIASES = {
 }
 
 
+BOOK_FACE_SCRIPTS = frozenset({"Latin", "Greek", "Cyrillic"})
+"""Scripts the book faces (EB Garamond, Source Serif 4, Literata) cover themselves."""
+
 RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
 """Primary language subtags written right to left (Kurdish only in Arabic script, see below)."""
 

@@ -24,7 +24,7 @@ from bookmaker.cache import Cache
 from bookmaker.errors import BuildError, ToolMissingError
 from bookmaker.labels import labels_for, series_number
 from bookmaker.model import Asset, Volume, VolumeInfo
-from bookmaker.scripts import dominant_script
+from bookmaker.scripts import BOOK_FACE_SCRIPTS, dominant_script
 
 WIDTH, HEIGHT = 1600, 2560
 DRAWN_FILE_NAME = "images/cover.png"
@@ -177,10 +177,10 @@ def cover_faces(info: VolumeInfo, number_line: str | None = None) -> tuple:
 def _cover_face(script: str, language: str) -> FaceFile | None:
     """The file of the face for a title in ``script``; None for the book face's scripts
     or when no face is installed (the PDF build then says what to install)."""
-    from bookmaker.builders.pdf.fonts import BOOK_FACE_SCRIPTS, script_face
-
-    if script in BOOK_FACE_SCRIPTS:
+    if script in BOOK_FACE_SCRIPTS:  # known before the PDF's font module is imported
         return None
+    from bookmaker.builders.pdf.fonts import script_face
+
     try:
         found = script_face(script, language)
     except ToolMissingError:

@@ -22,6 +22,7 @@ from bookmaker.builders.pdf.instances import (
 )
 from bookmaker.cache import user_cache_folder
 from bookmaker.log import warn
+from bookmaker.scripts import BOOK_FACE_SCRIPTS
 
 WEIGHTS = (400, 600, 700)
 """Weights print.css uses: text, semibold headings, bold."""
@@ -212,8 +213,6 @@ def make_static_font(source: Path, target: Path) -> Path:
 
 # ------------------------------------------------------------ faces per script
 
-# Scripts the book faces (EB Garamond, Source Serif 4, Literata) cover themselves.
-BOOK_FACE_SCRIPTS = {"Latin", "Greek", "Cyrillic"}
 
 PACKAGED_SCRIPT_FACES = {"Arabic": "amiri"}
 """Script → PyPI font package (fontpkg) with a book-quality face for it."""

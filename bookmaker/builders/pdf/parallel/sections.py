@@ -467,7 +467,7 @@ def render_groups(renders: Renders, groups: list[Group]):
     pending = [(group.key, renders.start(render_group, group.html, group.document_ids,
                                          keep=True))
                for group in groups]
-    return ((key, result()) for key, result in pending)
+    return ((key, with_font_checks(result(), renders.face)) for key, result in pending)
 
 
 def _cached_or_started(hit, store, start):
@@ -512,19 +512,21 @@ def render_group(renderer, html: str, document_ids: list[str]) -> RenderedGroup:
     ids = document_ids | part_ids
     starts = page_starts(document)
     pdf = renderer.write_bytes(document)
-    fonts = check_fonts(renderer, pdf)
-    errors = [message.text for message in fonts if message.severity == "error"]
-    if errors:
-        raise BuildError("; ".join(errors))
-    warnings = [f"PDF: {message.text}" for message in fonts]
-    return RenderedGroup(pdf, kinds, {k: v for k, v in anchors.items() if k in ids}, warnings,
+    return RenderedGroup(pdf, kinds, {k: v for k, v in anchors.items() if k in ids}, [],
                          starts)
 
 
-def check_fonts(renderer, pdf: bytes) -> list[Message]:
-    """The font checks of a whole book, on one group's PDF."""
-    face = renderer.face
-    return pdf_checks.check_fonts(pdf, face.postscript_prefixes if face else None)
+def with_font_checks(group: RenderedGroup, face: BookFace | None) -> RenderedGroup:
+    """``group`` after the font checks of a whole book on its PDF (an error stops the
+    build; warnings stay with the group, and in the cache with it). Made here, not in the
+    worker that rendered it: they need pikepdf, whose import took a tenth of a second of
+    an edit's render, and this process has it loaded to assemble the book."""
+    fonts = pdf_checks.check_fonts(group.pdf, face.postscript_prefixes if face else None)
+    errors = [message.text for message in fonts if message.severity == "error"]
+    if errors:
+        raise BuildError("; ".join(errors))
+    group.warnings += [f"PDF: {message.text}" for message in fonts]
+    return group
 
 
 # ----------------------------------------------------------------- layout

@@ -213,7 +213,6 @@ def make_static_font(source: Path, target: Path) -> Path:
 
 # ------------------------------------------------------------ faces per script
 
-
 PACKAGED_SCRIPT_FACES = {"Arabic": "amiri"}
 """Script → PyPI font package (fontpkg) with a book-quality face for it."""
 
